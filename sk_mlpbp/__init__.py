@@ -1,0 +1,9 @@
+"""sk_mlpbp: the textbook multilayer perceptron, trained by backpropagating a
+sum-of-squares error, as a scikit-learn classifier."""
+
+from sk_mlpbp._datasets import make_article_data
+from sk_mlpbp._mlp import MLPBackpropClassifier
+
+__version__ = "0.1.0"
+
+__all__ = ["MLPBackpropClassifier", "make_article_data", "__version__"]
