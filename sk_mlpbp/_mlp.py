@@ -269,7 +269,10 @@ class MLPBackpropClassifier(ClassifierMixin, BaseEstimator):
             self.best_loss_ = np.inf
         self.n_layers_ = len(layer_units)
         self.n_outputs_ = layer_units[-1]
-        self._fit_sgd(X, T, random_state)
+        # Overflow in a saturated unit is harmless (expit maps +-inf to 1 and 0);
+        # weights that stop being finite are caught after every epoch instead.
+        with np.errstate(over="ignore", invalid="ignore"):
+            self._fit_sgd(X, T, random_state)
         return self
 
     def _validate_hidden_layer_sizes(self):

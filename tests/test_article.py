@@ -197,7 +197,9 @@ def test_use_bias_false_keeps_intercepts_at_zero_in_minibatch_reference():
         epochs=1,
         use_bias=False,
     )
-    clf = MLPBackpropClassifier((4,), batch_size=4, max_iter=1, use_bias=False)
+    clf = MLPBackpropClassifier(
+        (4,), learning_rate=1.0, batch_size=4, max_iter=1, use_bias=False
+    )
     warm_started(clf, coefs, intercepts).fit(X, y)
     for W, ref in zip(clf.coefs_, ref_coefs):
         assert_allclose(W, ref, rtol=0, atol=1e-10)

@@ -231,6 +231,7 @@ def test_fit_does_not_modify_its_inputs():
     assert_array_equal(y, y_before)
 
 
+@ignore_convergence
 def test_batch_size_larger_than_the_data_is_clipped_with_a_warning():
     X, y = make_article_data(30, random_state=0)
     clf = MLPBackpropClassifier((3,), batch_size=100, max_iter=2, random_state=0)
