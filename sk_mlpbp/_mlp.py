@@ -245,6 +245,14 @@ class MLPBackpropClassifier(ClassifierMixin, BaseEstimator):
         -------
         self : MLPBackpropClassifier
             The fitted estimator.
+
+        Examples
+        --------
+        >>> from sk_mlpbp import MLPBackpropClassifier, make_article_data
+        >>> X, y = make_article_data(199, random_state=0)
+        >>> clf = MLPBackpropClassifier((4,), random_state=0).fit(X, y)
+        >>> [W.shape for W in clf.coefs_], clf.n_outputs_
+        ([(3, 4), (4, 1)], 1)
         """
         hidden_layer_sizes = self._validate_hidden_layer_sizes()
         continuing = self.warm_start and hasattr(self, "coefs_")
@@ -358,7 +366,6 @@ class MLPBackpropClassifier(ClassifierMixin, BaseEstimator):
         """Run epochs of minibatch gradient descent until convergence or max_iter."""
         n_samples = X.shape[0]
         batch_size = self._resolve_batch_size(n_samples)
-        T = T.astype(X.dtype, copy=False)
         # Buffers sized for a full batch, allocated once per fit; a short last batch
         # uses their leading rows. S_postA[0] holds the gathered input batch.
         S_postA = [
@@ -444,7 +451,8 @@ class MLPBackpropClassifier(ClassifierMixin, BaseEstimator):
             # gradient = S_postA(below).T @ S_ERROR, averaged over the batch.
             np.dot(S_postA[i].T, S_ERROR[i], out=coef_grads[i])
             coef_grads[i] *= inv_m
-            np.mean(S_ERROR[i], axis=0, out=intercept_grads[i])
+            if self.use_bias:
+                np.mean(S_ERROR[i], axis=0, out=intercept_grads[i])
             if i > 0:
                 # Error signal of the layer below, from the weights before this step.
                 np.dot(S_ERROR[i], self.coefs_[i].T, out=S_ERROR[i - 1])
@@ -557,3 +565,33 @@ class MLPBackpropClassifier(ClassifierMixin, BaseEstimator):
         if self.n_outputs_ == 1:
             return self.classes_[(proba[:, 1] > 0.5).astype(np.intp)]
         return self.classes_[np.argmax(proba, axis=1)]
+
+    def score(self, X, y, sample_weight=None):
+        """Accuracy of ``predict(X)`` against ``y``: the article's validation accuracy.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Inputs.
+
+        y : array-like of shape (n_samples,)
+            True class labels.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples in the mean.
+
+        Returns
+        -------
+        score : float
+            Fraction of samples classified correctly.
+
+        Examples
+        --------
+        >>> from sk_mlpbp import MLPBackpropClassifier, make_article_data
+        >>> X_train, y_train = make_article_data(199, random_state=0)
+        >>> X_valid, y_valid = make_article_data(199, random_state=1)
+        >>> clf = MLPBackpropClassifier((4,), random_state=0).fit(X_train, y_train)
+        >>> clf.score(X_valid, y_valid) > 0.95
+        True
+        """
+        return super().score(X, y, sample_weight=sample_weight)

@@ -1,0 +1,39 @@
+"""The README's code and the main example run as written."""
+
+import re
+import runpy
+import warnings
+from pathlib import Path
+
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+
+
+@pytest.mark.parametrize(
+    "code", re.findall(r"```python\n(.*?)```", README, flags=re.DOTALL)
+)
+def test_readme_python_blocks_run(code):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        exec(compile(code, "README.md", "exec"), {})
+
+
+def test_readme_states_both_set_up_commands():
+    for marker in ("<!-- main-command -->", "<!-- test-command -->"):
+        block = README.split(marker, 1)[1].split("```")[1]
+        assert "python3 -m venv" in block
+        assert "pip install" in block
+
+
+def test_article_experiment_prints_validation_accuracy_and_grid(capsys):
+    runpy.run_path(
+        str(ROOT / "examples" / "article_experiment.py"), run_name="__main__"
+    )
+    out = capsys.readouterr().out
+    accuracy = float(re.search(r"validation accuracy: ([0-9.]+)", out).group(1))
+    assert accuracy >= 0.9
+    assert "mean cross-validated accuracy" in out
+    assert re.search(r"best: LR=\S+, hidden=\(\d+,\); validation accuracy", out)
