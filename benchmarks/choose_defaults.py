@@ -4,7 +4,7 @@ Runs ``make_pipeline(StandardScaler(), MLPBackpropClassifier(**params))`` throug
 ``StratifiedKFold(5, shuffle=True, random_state=0)`` on iris, wine, breast_cancer and
 digits for each candidate setting and prints mean accuracy, mean epochs and time.
 
-    python benchmarks/choose_defaults.py --learning-rate 0.5 1 2 --batch-size 8 16 32
+    python benchmarks/choose_defaults.py --learning-rate 0.5 1 2 --batch-size 8 16 auto
 """
 
 import argparse
@@ -32,7 +32,12 @@ DATASETS = {
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learning-rate", type=float, nargs="+", default=[1.0])
-    parser.add_argument("--batch-size", type=int, nargs="+", default=[16])
+    parser.add_argument(
+        "--batch-size",
+        type=lambda text: text if text == "auto" else int(text),
+        nargs="+",
+        default=["auto"],
+    )
     parser.add_argument("--tol", type=float, nargs="+", default=[1e-5])
     parser.add_argument("--n-iter-no-change", type=int, nargs="+", default=[20])
     parser.add_argument("--max-iter", type=int, nargs="+", default=[1000])
@@ -76,7 +81,7 @@ def main():
                 f"{result['test_score'].mean():.4f} {epochs:5.0f}e {seconds:4.1f}s"
             )
         print(
-            f"{lr:<6g} {batch:<6d} {tol:<7g} {n_no:<5d} {max_iter:<5d} "
+            f"{lr:<6g} {batch!s:<6} {tol:<7g} {n_no:<5d} {max_iter:<5d} "
             + "  ".join(cells)
         )
 

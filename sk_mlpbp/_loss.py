@@ -5,7 +5,12 @@ import numpy as np
 from sk_mlpbp._activations import inplace_logistic_derivative
 
 
-def output_error_signal(S_postA_O, T, out):
+def sample_errors(FE):
+    """Per-sample error ``E = 1/2 * sum_k FE_k ** 2`` for rows of final errors FE."""
+    return 0.5 * np.einsum("ij,ij->i", FE, FE)
+
+
+def output_error_signal(S_postA_O, T, out, sample_weight=None):
     """Compute the output error signal and the summed sum-of-squares error.
 
     For every sample the final error is ``FE = S_postA,O - T`` and the error signal is
@@ -23,13 +28,41 @@ def output_error_signal(S_postA_O, T, out):
     out : ndarray of shape (n_samples, n_outputs)
         Receives ``S_ERROR``.
 
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Weights of the samples' errors in the sum.
+
     Returns
     -------
     error_sum : float
-        The sum over the samples of their error ``E``.
+        The (weighted) sum over the samples of their error ``E``.
     """
     FE = np.subtract(S_postA_O, T, out=out)
-    flat = FE.reshape(-1)
-    error_sum = 0.5 * float(np.dot(flat, flat))
+    if sample_weight is None:
+        flat = FE.reshape(-1)
+        error_sum = 0.5 * float(np.dot(flat, flat))
+    else:
+        error_sum = float(np.dot(sample_weight, sample_errors(FE)))
     inplace_logistic_derivative(S_postA_O, FE)
     return error_sum
+
+
+def mean_error(S_postA_O, T, sample_weight=None):
+    """The (weighted) mean over samples of ``E = 1/2 * sum_k (S_postA,O_k - T_k)**2``.
+
+    Parameters
+    ----------
+    S_postA_O : ndarray of shape (n_samples, n_outputs)
+        Post-activations of the output units.
+
+    T : ndarray of shape (n_samples, n_outputs)
+        Targets.
+
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Weights of the samples in the mean.
+
+    Returns
+    -------
+    error : float
+        The mean error.
+    """
+    return float(np.average(sample_errors(S_postA_O - T), weights=sample_weight))

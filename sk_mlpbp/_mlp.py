@@ -9,18 +9,27 @@ import numpy as np
 from scipy.special import expit, log_expit, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import accuracy_score
+from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils import check_random_state, gen_batches
+from sklearn.utils import check_random_state, column_or_1d, gen_batches
 from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_consistent_length,
+    check_is_fitted,
+    validate_data,
+)
 
 from sk_mlpbp._activations import inplace_logistic, inplace_logistic_derivative
-from sk_mlpbp._loss import output_error_signal
+from sk_mlpbp._callbacks import CallbackSupportMixin
+from sk_mlpbp._loss import mean_error, output_error_signal
 from sk_mlpbp._optim import SGDOptimizer
 
 
-class MLPBackpropClassifier(ClassifierMixin, BaseEstimator):
+class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     r"""Multilayer perceptron of logistic units trained by backpropagating a
     sum-of-squares error.
 
@@ -36,17 +45,18 @@ class MLPBackpropClassifier(ClassifierMixin, BaseEstimator):
         Number of logistic units in each hidden layer (each an integer >= 1; at
         least one hidden layer). An integer means one hidden layer of that size.
 
-    learning_rate : float, default=0.5
+    learning_rate : float, default=1.5
         The article's LR: every step is ``weight = weight - LR * gradient``, where the
         gradient is the mean over the minibatch of the per-sample gradients, so the
         meaning of LR does not change with ``batch_size``.
 
     batch_size : int or "auto", default="auto"
         Number of samples per gradient step. ``1`` is the article's online mode, one
-        update per sample. ``"auto"`` means ``min(16, n_samples)``. An integer larger
-        than the number of samples is clipped to it, with a warning.
+        update per sample. ``"auto"`` means ``min(200, n_samples)``, as in
+        scikit-learn's MLP. An integer larger than the number of samples is clipped
+        to it, with a warning in ``fit``.
 
-    max_iter : int, default=1000
+    max_iter : int, default=3000
         Maximum number of epochs (passes over the training data).
 
     shuffle : bool, default=True
@@ -64,7 +74,7 @@ class MLPBackpropClassifier(ClassifierMixin, BaseEstimator):
         (Glorot and Bengio's bound, scaled for logistic units as scikit-learn does).
         Biases always start at 0.
 
-    tol : float, default=1e-4
+    tol : float, default=1e-5
         Training stops when the epoch loss has not improved by at least ``tol`` on
         the best loss so far for ``n_iter_no_change`` consecutive epochs.
 
@@ -77,13 +87,56 @@ class MLPBackpropClassifier(ClassifierMixin, BaseEstimator):
         reproducible results.
 
     verbose : bool, default=False
-        Whether to print one line per epoch: epoch, loss and elapsed time.
+        Whether to print one line per epoch: epoch, loss, validation accuracy and
+        loss when there are validation data, and elapsed time.
 
     warm_start : bool, default=False
         When True, ``fit`` continues from the current ``coefs_`` and ``intercepts_``
         (also from weights a user assigned to them, which are copied, never written
         to), and ``n_iter_``, ``t_``, ``loss_curve_`` and ``best_loss_`` carry on
-        from the previous call. The classes must be those of the previous fit.
+        from the previous call, and so do the momentum velocities. The classes must
+        be those of the previous fit.
+
+    momentum : float, default=0.0
+        Momentum in [0, 1] (the article has none). Each parameter keeps a velocity
+        ``v = momentum * v - LR * gradient`` and moves by ``v``, or with
+        ``nesterovs_momentum`` by ``momentum * v - LR * gradient`` (biases too).
+        Velocities start at zero in ``fit`` and persist across ``partial_fit`` calls
+        and warm starts.
+
+    nesterovs_momentum : bool, default=True
+        Whether to use Nesterov's momentum (only matters when ``momentum > 0``).
+
+    alpha : float, default=0.0
+        L2 penalty: ``alpha * W`` is added to the gradient of every weight matrix
+        (not to the biases). ``loss_curve_`` reports the error E without the penalty.
+
+    learning_rate_schedule : {"constant", "invscaling", "adaptive"}, \
+            default="constant"
+        ``"constant"`` keeps LR; ``"invscaling"`` sets
+        ``LR = learning_rate / (t_ + 1) ** power_t`` after every epoch;
+        ``"adaptive"`` divides LR by 5 whenever ``n_iter_no_change`` epochs pass
+        without an improvement of ``tol`` (instead of stopping), and stops once LR
+        is at most 1e-6. These are scikit-learn's meanings.
+
+    power_t : float, default=0.5
+        Exponent of the ``"invscaling"`` schedule.
+
+    early_stopping : bool, default=False
+        Stop when the validation accuracy has not improved by ``tol`` for
+        ``n_iter_no_change`` epochs, and restore the weights of the best epoch. The
+        validation data are ``X_val, y_val`` when passed to ``fit``, otherwise a
+        stratified ``validation_fraction`` of the training data.
+
+    validation_fraction : float, default=0.1
+        Fraction of the training data held out for early stopping when ``fit`` gets
+        no ``X_val``; in (0, 1).
+
+    class_weight : dict, "balanced" or None, default=None
+        Multiplies each sample's weight by the weight of its class. ``"balanced"``
+        uses ``n_samples / (n_classes * np.bincount(y))`` as
+        :func:`sklearn.utils.class_weight.compute_class_weight` does (not available
+        in ``partial_fit``, which sees one chunk at a time).
 
     Attributes
     ----------
@@ -103,11 +156,24 @@ class MLPBackpropClassifier(ClassifierMixin, BaseEstimator):
 
     loss_curve_ : list of float
         ``loss_curve_[i]`` is the mean per-sample error
-        ``E = 1/2 * sum_k (S_postA,O_k - T_k)**2`` over epoch ``i``, each sample's
-        error measured in the forward pass of its own step.
+        ``E = 1/2 * sum_k (S_postA,O_k - T_k)**2`` over epoch ``i`` (weighted by
+        ``sample_weight`` when given), each sample's error measured in the forward
+        pass of its own step.
 
     best_loss_ : float
         The smallest value in ``loss_curve_``.
+
+    validation_scores_ : list of float or None
+        Accuracy on the validation data after each epoch, when ``fit`` had
+        validation data (``X_val`` or ``early_stopping=True``); None otherwise.
+
+    validation_loss_curve_ : list of float or None
+        Mean per-sample error E on the validation data after each epoch, when
+        ``fit`` had validation data; None otherwise.
+
+    best_validation_score_ : float or None
+        The best value in ``validation_scores_``; with ``early_stopping=True`` the
+        model holds that epoch's weights, so ``score(X_val, y_val)`` equals it.
 
     t_ : int
         Number of training samples seen (over all epochs).
@@ -198,23 +264,39 @@ class MLPBackpropClassifier(ClassifierMixin, BaseEstimator):
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "learning_rate_schedule": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
     def __init__(
         self,
         hidden_layer_sizes=(100,),
         *,
-        learning_rate=0.5,
+        learning_rate=1.5,
         batch_size="auto",
-        max_iter=1000,
+        max_iter=3000,
         shuffle=True,
         use_bias=True,
         weight_init="glorot",
-        tol=1e-4,
+        tol=1e-5,
         n_iter_no_change=10,
         random_state=None,
         verbose=False,
         warm_start=False,
+        momentum=0.0,
+        nesterovs_momentum=True,
+        alpha=0.0,
+        learning_rate_schedule="constant",
+        power_t=0.5,
+        early_stopping=False,
+        validation_fraction=0.1,
+        class_weight=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.learning_rate = learning_rate
@@ -228,9 +310,26 @@ class MLPBackpropClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.alpha = alpha
+        self.learning_rate_schedule = learning_rate_schedule
+        self.power_t = power_t
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.class_weight = class_weight
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Train the network on ``X``, ``y`` by backpropagation.
 
         Parameters
@@ -241,6 +340,23 @@ class MLPBackpropClassifier(ClassifierMixin, BaseEstimator):
         y : array-like of shape (n_samples,)
             Class labels; at least two classes.
 
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights: a batch's gradient is the weighted mean
+            ``sum(s_i * gradient_i) / sum(s_i)``; a batch whose weights sum to 0
+            makes no step. With full-batch training, integer weights equal repeating
+            the rows.
+
+        X_val : array-like of shape (n_val_samples, n_features), default=None
+            Validation inputs: their accuracy and error are recorded after every
+            epoch (``validation_scores_``, ``validation_loss_curve_``), and with
+            ``early_stopping=True`` they decide when to stop.
+
+        y_val : array-like of shape (n_val_samples,), default=None
+            Validation labels, all among the training classes.
+
+        sample_weight_val : array-like of shape (n_val_samples,), default=None
+            Weights of the validation samples in their accuracy and error.
+
         Returns
         -------
         self : MLPBackpropClassifier
@@ -250,12 +366,73 @@ class MLPBackpropClassifier(ClassifierMixin, BaseEstimator):
         --------
         >>> from sk_mlpbp import MLPBackpropClassifier, make_article_data
         >>> X, y = make_article_data(199, random_state=0)
-        >>> clf = MLPBackpropClassifier((4,), random_state=0).fit(X, y)
+        >>> X_val, y_val = make_article_data(199, random_state=1)
+        >>> clf = MLPBackpropClassifier((4,), random_state=0)
+        >>> clf = clf.fit(X, y, X_val=X_val, y_val=y_val)
         >>> [W.shape for W in clf.coefs_], clf.n_outputs_
         ([(3, 4), (4, 1)], 1)
+        >>> len(clf.validation_scores_) == clf.n_iter_
+        True
         """
+        return self._fit(
+            X,
+            y,
+            sample_weight,
+            validation=(X_val, y_val, sample_weight_val),
+            incremental=False,
+        )
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train for one epoch over ``X``, ``y``, continuing from the current state.
+
+        The first call initialises the network; later calls never re-initialise
+        it. Weights, momentum velocities, the learning-rate schedule, ``n_iter_``,
+        ``t_`` and ``loss_curve_`` carry on from call to call.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training inputs of this chunk.
+
+        y : array-like of shape (n_samples,)
+            Their labels, all among ``classes``.
+
+        classes : array-like of shape (n_classes,), default=None
+            Every class that will ever be seen; required on the first call, and if
+            given later it must be the same.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights, as in ``fit``.
+
+        Returns
+        -------
+        self : MLPBackpropClassifier
+            The updated estimator.
+
+        Examples
+        --------
+        >>> from sk_mlpbp import MLPBackpropClassifier, make_article_data
+        >>> X, y = make_article_data(200, random_state=0)
+        >>> clf = MLPBackpropClassifier((4,), random_state=0)
+        >>> for chunk in range(4):
+        ...     rows = slice(50 * chunk, 50 * (chunk + 1))
+        ...     clf = clf.partial_fit(X[rows], y[rows], classes=[0, 1])
+        >>> clf.n_iter_, clf.t_
+        (4, 200)
+        """
+        if self.early_stopping:
+            raise ValueError(
+                "partial_fit does not support early_stopping=True: it trains one "
+                "epoch per call; evaluate the model between calls instead."
+            )
+        return self._fit(
+            X, y, sample_weight, validation=None, incremental=True, classes=classes
+        )
+
+    def _fit(self, X, y, sample_weight, validation, incremental, classes=None):
         hidden_layer_sizes = self._validate_hidden_layer_sizes()
-        continuing = self.warm_start and hasattr(self, "coefs_")
+        continuing = hasattr(self, "coefs_") and (incremental or self.warm_start)
         X, y = validate_data(
             self,
             X,
@@ -263,24 +440,25 @@ class MLPBackpropClassifier(ClassifierMixin, BaseEstimator):
             dtype=(np.float64, np.float32),
             reset=not (continuing and hasattr(self, "n_features_in_")),
         )
-        T = self._encode_targets(y, continuing).astype(X.dtype)
+        y = column_or_1d(y, warn=True)
+        T = self._encode_targets(y, continuing, incremental, classes).astype(X.dtype)
+        sample_weight = self._training_sample_weight(X, y, sample_weight, incremental)
         layer_units = [X.shape[1], *hidden_layer_sizes, T.shape[1]]
         random_state = check_random_state(self.random_state)
         if continuing:
             self._copy_weights_for_warm_start(layer_units, X.dtype)
         else:
             self._initialize_weights(layer_units, X.dtype, random_state)
-        if not continuing or not hasattr(self, "loss_curve_"):
-            self.n_iter_ = 0
-            self.t_ = 0
-            self.loss_curve_ = []
-            self.best_loss_ = np.inf
+        self._initialize_training_state(continuing)
         self.n_layers_ = len(layer_units)
         self.n_outputs_ = layer_units[-1]
+        X, y, T, sample_weight, validation = self._split_validation(
+            X, y, T, sample_weight, validation, random_state
+        )
         # Overflow in a saturated unit is harmless (expit maps +-inf to 1 and 0);
         # weights that stop being finite are caught after every epoch instead.
         with np.errstate(over="ignore", invalid="ignore"):
-            self._fit_sgd(X, T, random_state)
+            self._fit_sgd(X, y, T, sample_weight, validation, random_state, incremental)
         return self
 
     def _validate_hidden_layer_sizes(self):
@@ -296,23 +474,79 @@ class MLPBackpropClassifier(ClassifierMixin, BaseEstimator):
             )
         return [int(size) for size in sizes]
 
-    def _encode_targets(self, y, continuing):
+    def _encode_targets(self, y, continuing, incremental, classes):
         """Define or check ``classes_`` and return the target matrix T."""
         check_classification_targets(y)
-        classes = np.unique(y)
+        seen = np.unique(y)
+        if classes is not None:
+            classes = np.unique(column_or_1d(classes))
         if continuing and hasattr(self, "classes_"):
-            if not np.array_equal(classes, self.classes_):
+            if classes is not None and not np.array_equal(classes, self.classes_):
+                raise ValueError(
+                    f"classes={classes.tolist()} differs from the classes of the "
+                    f"earlier calls, {self.classes_.tolist()}."
+                )
+            if not incremental and not np.array_equal(seen, self.classes_):
                 raise ValueError(
                     "warm_start needs y to have the classes of the previous fit: "
-                    f"{self.classes_.tolist()}; y has {classes.tolist()}."
+                    f"{self.classes_.tolist()}; y has {seen.tolist()}."
                 )
-        elif classes.shape[0] < 2:
+        elif incremental:
+            if classes is None:
+                raise ValueError(
+                    "classes must be passed on the first call to partial_fit: every "
+                    "class the model will ever see."
+                )
+            self.classes_ = classes
+        else:
+            self.classes_ = seen
+        self._check_known_labels(seen, "y")
+        if self.classes_.shape[0] < 2:
             raise ValueError(
                 "MLPBackpropClassifier needs samples of at least 2 classes; the data "
-                f"contains only one class: {classes[0]!r}."
+                f"contains only one class: {self.classes_[0]!r}."
             )
-        self.classes_ = classes
-        return LabelBinarizer().fit(classes).transform(y)
+        return LabelBinarizer().fit(self.classes_).transform(y)
+
+    def _check_known_labels(self, labels, name):
+        unknown = np.setdiff1d(labels, self.classes_)
+        if unknown.size:
+            raise ValueError(
+                f"{name} has labels {unknown.tolist()} that are not among the classes "
+                f"{self.classes_.tolist()}."
+            )
+
+    def _training_sample_weight(self, X, y, sample_weight, incremental):
+        """Sample weights times class weights, checked; None when all are equal."""
+        if sample_weight is None and self.class_weight is None:
+            return None
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+        )
+        if self.class_weight is not None:
+            if incremental and self.class_weight == "balanced":
+                raise ValueError(
+                    "class_weight='balanced' is not available in partial_fit, which "
+                    "sees one chunk at a time; pass compute_class_weight('balanced', "
+                    "classes=classes, y=y_all) as a dict instead."
+                )
+            class_weight = compute_class_weight(
+                self.class_weight, classes=self.classes_, y=y
+            )
+            sample_weight = sample_weight * class_weight[
+                np.searchsorted(self.classes_, y)
+            ].astype(X.dtype)
+        if not sample_weight.any():
+            raise ValueError(
+                "sample_weight (times class_weight) is zero for every sample; at "
+                "least one sample needs a positive weight."
+            )
+        if not incremental and np.unique(y[sample_weight > 0]).shape[0] < 2:
+            raise ValueError(
+                "sample_weight (times class_weight) leaves positive weight on only one "
+                "class; at least 2 classes need samples of positive weight."
+            )
+        return sample_weight
 
     def _initialize_weights(self, layer_units, dtype, random_state):
         self.coefs_ = []
@@ -350,93 +584,282 @@ class MLPBackpropClassifier(ClassifierMixin, BaseEstimator):
         self.coefs_ = coefs
         self.intercepts_ = intercepts
 
-    def _resolve_batch_size(self, n_samples):
+    def _initialize_training_state(self, continuing):
+        """Start the counters, curves, velocities and LR, or keep them to continue."""
+        if not continuing or not hasattr(self, "loss_curve_"):
+            self.n_iter_ = 0
+            self.t_ = 0
+            self.loss_curve_ = []
+            self.best_loss_ = np.inf
+            self._no_improvement_count = 0
+            self._learning_rate = float(self.learning_rate)
+            self.validation_scores_ = None
+            self.validation_loss_curve_ = None
+            self.best_validation_score_ = None
+        params = self.coefs_ + self.intercepts_
+        velocities = getattr(self, "_velocities", None)
+        if (
+            not continuing
+            or velocities is None
+            or [v.shape for v in velocities] != [p.shape for p in params]
+        ):
+            self._velocities = [np.zeros_like(param) for param in params]
+        else:
+            self._velocities = [v.astype(p.dtype) for v, p in zip(velocities, params)]
+
+    def _split_validation(self, X, y, T, sample_weight, validation, random_state):
+        """Return the training data and the validation data (or None).
+
+        The validation data are ``(X_val, y_val, T_val, sample_weight_val)``: the
+        given ``X_val, y_val``, else with ``early_stopping`` a stratified hold-out.
+        """
+        X_val, y_val, sample_weight_val = validation or (None, None, None)
+        if (X_val is None) != (y_val is None):
+            raise ValueError("X_val and y_val must be given together.")
+        if X_val is None and not self.early_stopping:
+            self.validation_scores_ = self.validation_loss_curve_ = None
+            self.best_validation_score_ = None
+            return X, y, T, sample_weight, None
+        if X_val is None:
+            arrays = [X, y, T] + ([] if sample_weight is None else [sample_weight])
+            split = train_test_split(
+                *arrays,
+                test_size=self.validation_fraction,
+                stratify=y,
+                random_state=random_state,
+            )
+            X, X_val, y, y_val, T, T_val = split[:6]
+            if sample_weight is not None:
+                sample_weight, sample_weight_val = split[6:]
+        else:
+            X_val = validate_data(self, X_val, dtype=X.dtype, reset=False)
+            y_val = column_or_1d(y_val)
+            check_consistent_length(X_val, y_val)
+            self._check_known_labels(np.unique(y_val), "y_val")
+            T_val = LabelBinarizer().fit(self.classes_).transform(y_val)
+            if sample_weight_val is not None:
+                sample_weight_val = _check_sample_weight(
+                    sample_weight_val, X_val, dtype=X.dtype, ensure_non_negative=True
+                )
+        if self.validation_scores_ is None:
+            self.validation_scores_ = []
+            self.validation_loss_curve_ = []
+        return X, y, T, sample_weight, (X_val, y_val, T_val, sample_weight_val)
+
+    def _resolve_batch_size(self, n_samples, incremental):
         if self.batch_size == "auto":
-            return min(16, n_samples)
-        if self.batch_size > n_samples:
+            return min(200, n_samples)
+        # A partial_fit chunk smaller than a batch is normal, not worth a warning.
+        if self.batch_size > n_samples and not incremental:
             warnings.warn(
                 f"batch_size={self.batch_size} is larger than the {n_samples} "
                 "training samples; it is clipped to the number of samples.",
                 UserWarning,
             )
             return n_samples
-        return self.batch_size
+        return min(self.batch_size, n_samples)
 
-    def _fit_sgd(self, X, T, random_state):
-        """Run epochs of minibatch gradient descent until convergence or max_iter."""
-        n_samples = X.shape[0]
-        batch_size = self._resolve_batch_size(n_samples)
-        # Buffers sized for a full batch, allocated once per fit; a short last batch
-        # uses their leading rows. S_postA[0] holds the gathered input batch.
-        S_postA = [
-            np.empty((batch_size, coef.shape[0]), X.dtype) for coef in self.coefs_
-        ]
-        S_postA.append(np.empty((batch_size, self.n_outputs_), X.dtype))
-        S_ERROR = [np.empty_like(layer) for layer in S_postA[1:]]
-        T_batch = np.empty((batch_size, self.n_outputs_), X.dtype)
-        coef_grads = [np.empty_like(coef) for coef in self.coefs_]
-        intercept_grads = [np.empty_like(intercept) for intercept in self.intercepts_]
-        params, grads = list(self.coefs_), list(coef_grads)
-        if self.use_bias:
-            params += self.intercepts_
-            grads += intercept_grads
-        optimizer = SGDOptimizer(self.learning_rate)
-
-        order = np.arange(n_samples)
-        no_improvement = 0
+    def _fit_sgd(self, X, y, T, sample_weight, validation, random_state, incremental):
+        """Run epochs of minibatch gradient descent until a stopping rule holds."""
+        optimizer = SGDOptimizer(
+            learning_rate_init=self.learning_rate,
+            learning_rate=self._learning_rate,
+            schedule=self.learning_rate_schedule,
+            power_t=self.power_t,
+            momentum=self.momentum,
+            nesterov=self.nesterovs_momentum,
+            velocities=self._velocities,
+        )
+        metadata = None if sample_weight is None else {"sample_weight": sample_weight}
+        callback_context = self._init_callback_context(
+            max_subtasks=1 if incremental else self.max_iter
+        )
+        callback_context.call_on_fit_task_begin(
+            estimator=self, X=X, y=y, metadata=metadata
+        )
+        batch_size = self._resolve_batch_size(X.shape[0], incremental)
+        if batch_size == 1 and sample_weight is not None:
+            positive = sample_weight[sample_weight > 0]
+            if positive.min() != positive.max():
+                warnings.warn(
+                    "With batch_size=1 each step is the weighted mean over one "
+                    "sample, so sample and class weights only matter where they are "
+                    "zero; use larger batches for weights to count.",
+                    UserWarning,
+                )
+        epoch = _Epoch(self, X, T, sample_weight, batch_size, optimizer, random_state)
+        if not incremental:
+            self._no_improvement_count = 0
         start = time.perf_counter()
-        for _ in range(self.max_iter):
-            if self.shuffle:
-                random_state.shuffle(order)
-            error_sum = 0.0
-            for batch in gen_batches(n_samples, batch_size):
-                rows = order[batch]
-                m = rows.shape[0]
-                np.take(X, rows, axis=0, out=S_postA[0][:m], mode="clip")
-                np.take(T, rows, axis=0, out=T_batch[:m], mode="clip")
-                error_sum += self._backprop(
-                    [layer[:m] for layer in S_postA],
-                    [layer[:m] for layer in S_ERROR],
-                    T_batch[:m],
-                    coef_grads,
-                    intercept_grads,
+        stopped = False
+        for _ in range(1 if incremental else self.max_iter):
+            epoch_context = callback_context.subcontext(task_name="epoch")
+            epoch_context.call_on_fit_task_begin(
+                estimator=self, X=X, y=y, metadata=metadata
+            )
+            snapshot = self._snapshot()
+            try:
+                loss = epoch.run()
+                self._check_finite(loss, snapshot)
+                self._record_epoch(loss, X.shape[0], validation)
+            except KeyboardInterrupt:
+                self._restore(snapshot)
+                warnings.warn(
+                    "Training interrupted by the user; the model keeps the state of "
+                    f"its last completed epoch (n_iter_={self.n_iter_}).",
+                    UserWarning,
                 )
-                optimizer.update_params(params, grads)
-            self._check_finite()
-            self.n_iter_ += 1
-            self.t_ += n_samples
-            loss = error_sum / n_samples
-            self.loss_curve_.append(loss)
+                stopped = True
+                break
             if self.verbose:
-                print(
-                    f"Epoch {self.n_iter_}, loss = {loss:.8f}, "
-                    f"time = {time.perf_counter() - start:.2f}s"
-                )
-            if loss > self.best_loss_ - self.tol:
-                no_improvement += 1
-            else:
-                no_improvement = 0
-            self.best_loss_ = min(self.best_loss_, loss)
-            if no_improvement >= self.n_iter_no_change:
-                if self.verbose:
-                    print(
-                        f"Training loss did not improve by tol={self.tol} for "
-                        f"{self.n_iter_no_change} consecutive epochs. Stopping."
-                    )
-                return
-        warnings.warn(
-            f"MLPBackpropClassifier: the maximum number of epochs "
-            f"(max_iter={self.max_iter}) was reached before the training loss "
-            "converged.",
-            ConvergenceWarning,
+                self._print_epoch(time.perf_counter() - start)
+            optimizer.iteration_ends(self.t_)
+            if self._no_improvement_count >= self.n_iter_no_change:
+                if optimizer.trigger_stopping():
+                    stopped = not incremental
+                    if self.verbose and stopped:
+                        print(self._stop_message())
+                else:
+                    self._no_improvement_count = 0
+            requested = epoch_context.call_on_fit_task_end(
+                estimator=self,
+                X=X,
+                y=y,
+                metadata=metadata,
+                reconstruction_attributes=self._reconstruction_attributes,
+            )
+            if stopped or requested:
+                stopped = True
+                break
+        self._learning_rate = optimizer.learning_rate
+        if self.early_stopping and self.best_validation_score_ is not None:
+            for param, best in zip(
+                self.coefs_ + self.intercepts_, self._best_coefs + self._best_intercepts
+            ):
+                np.copyto(param, best)
+        if not stopped and not incremental:
+            warnings.warn(
+                "MLPBackpropClassifier: the maximum number of epochs "
+                f"(max_iter={self.max_iter}) was reached before training converged.",
+                ConvergenceWarning,
+            )
+        callback_context.call_on_fit_task_end(
+            estimator=self, X=X, y=y, metadata=metadata, reconstruction_attributes={}
         )
 
-    def _backprop(self, S_postA, S_ERROR, T, coef_grads, intercept_grads):
+    def _snapshot(self):
+        """What the model is after a completed epoch, to return to if one fails."""
+        params = self.coefs_ + self.intercepts_ + self._velocities
+        curves = [
+            self.loss_curve_,
+            self.validation_scores_,
+            self.validation_loss_curve_,
+        ]
+        return {
+            "params": [param.copy() for param in params],
+            "lengths": [None if curve is None else len(curve) for curve in curves],
+            "state": {
+                name: getattr(self, name)
+                for name in (
+                    "n_iter_",
+                    "t_",
+                    "best_loss_",
+                    "best_validation_score_",
+                    "_no_improvement_count",
+                    "_best_coefs",
+                    "_best_intercepts",
+                )
+                if hasattr(self, name)
+            },
+        }
+
+    def _restore(self, snapshot):
+        params = self.coefs_ + self.intercepts_ + self._velocities
+        for param, saved in zip(params, snapshot["params"]):
+            np.copyto(param, saved)
+        curves = [
+            self.loss_curve_,
+            self.validation_scores_,
+            self.validation_loss_curve_,
+        ]
+        for curve, length in zip(curves, snapshot["lengths"]):
+            if curve is not None:
+                del curve[length:]
+        for name, value in snapshot["state"].items():
+            setattr(self, name, value)
+
+    def _check_finite(self, loss, snapshot):
+        params = self.coefs_ + self.intercepts_
+        if np.isfinite(loss) and all(np.isfinite(param).all() for param in params):
+            return
+        self._restore(snapshot)
+        raise ValueError(
+            "Training diverged: the weights or the loss are no longer finite. Lower "
+            f"learning_rate (now {self.learning_rate}) or scale the inputs, e.g. "
+            "with sklearn.preprocessing.StandardScaler. The model keeps the weights "
+            "of its last finite epoch."
+        )
+
+    def _record_epoch(self, loss, n_samples, validation):
+        """Append an epoch's curves and update the no-improvement counter."""
+        self.n_iter_ += 1
+        self.t_ += n_samples
+        self.loss_curve_.append(loss)
+        improved = loss <= self.best_loss_ - self.tol
+        self.best_loss_ = min(self.best_loss_, loss)
+        if validation is not None:
+            X_val, y_val, T_val, sample_weight_val = validation
+            S_preA_O = self._output_preactivation(X_val)
+            score = accuracy_score(
+                y_val,
+                self._labels_from_output(S_preA_O),
+                sample_weight=sample_weight_val,
+            )
+            self.validation_scores_.append(score)
+            self.validation_loss_curve_.append(
+                mean_error(expit(S_preA_O), T_val, sample_weight_val)
+            )
+            best = self.best_validation_score_
+            if self.early_stopping:
+                improved = best is None or score >= best + self.tol
+            if best is None or score > best:
+                self.best_validation_score_ = score
+                self._best_coefs = [coef.copy() for coef in self.coefs_]
+                self._best_intercepts = [b.copy() for b in self.intercepts_]
+        self._no_improvement_count = 0 if improved else self._no_improvement_count + 1
+
+    def _print_epoch(self, elapsed):
+        line = f"Epoch {self.n_iter_}, loss = {self.loss_curve_[-1]:.8f}"
+        if self.validation_scores_:
+            line += (
+                f", validation score = {self.validation_scores_[-1]:.6f}, "
+                f"validation loss = {self.validation_loss_curve_[-1]:.8f}"
+            )
+        print(f"{line}, time = {elapsed:.2f}s")
+
+    def _stop_message(self):
+        watched = "Validation score" if self.early_stopping else "Training loss"
+        return (
+            f"{watched} did not improve by tol={self.tol} for "
+            f"{self.n_iter_no_change} consecutive epochs. Stopping."
+        )
+
+    def _reconstruction_attributes(self):
+        """Fitted attributes for the callbacks' ``fitted_estimator`` of an epoch."""
+        return {
+            "coefs_": [coef.copy() for coef in self.coefs_],
+            "intercepts_": [intercept.copy() for intercept in self.intercepts_],
+        }
+
+    def _backprop(
+        self, S_postA, S_ERROR, T, sample_weight, coef_grads, intercept_grads
+    ):
         """One forward and backward pass over a batch.
 
         ``S_postA[0]`` holds the batch's inputs; the other ``S_postA[i]`` and all
-        ``S_ERROR[i]`` are filled in place. The mean gradients land in ``coef_grads``
-        and ``intercept_grads``. Returns the batch's summed error E.
+        ``S_ERROR[i]`` are filled in place. The batch's (weighted) mean gradients land
+        in ``coef_grads`` and ``intercept_grads``. Returns the batch's (weighted)
+        summed error E.
         """
         n_layers = len(self.coefs_)
         for i in range(n_layers):
@@ -445,29 +868,25 @@ class MLPBackpropClassifier(ClassifierMixin, BaseEstimator):
             S_preA += self.intercepts_[i]
             inplace_logistic(S_preA)
 
-        error_sum = output_error_signal(S_postA[-1], T, out=S_ERROR[-1])
-        inv_m = 1.0 / T.shape[0]
+        error_sum = output_error_signal(S_postA[-1], T, S_ERROR[-1], sample_weight)
+        # The backward pass is linear in S_ERROR,O, so scaling its rows by each
+        # sample's share of the batch makes every gradient the batch's weighted mean.
+        if sample_weight is None:
+            S_ERROR[-1] *= 1.0 / T.shape[0]
+        else:
+            S_ERROR[-1] *= (sample_weight / sample_weight.sum())[:, np.newaxis]
         for i in range(n_layers - 1, -1, -1):
-            # gradient = S_postA(below).T @ S_ERROR, averaged over the batch.
+            # gradient = S_postA(below).T @ S_ERROR (+ the L2 term alpha * W).
             np.dot(S_postA[i].T, S_ERROR[i], out=coef_grads[i])
-            coef_grads[i] *= inv_m
+            if self.alpha:
+                coef_grads[i] += self.alpha * self.coefs_[i]
             if self.use_bias:
-                np.mean(S_ERROR[i], axis=0, out=intercept_grads[i])
+                np.sum(S_ERROR[i], axis=0, out=intercept_grads[i])
             if i > 0:
                 # Error signal of the layer below, from the weights before this step.
                 np.dot(S_ERROR[i], self.coefs_[i].T, out=S_ERROR[i - 1])
                 inplace_logistic_derivative(S_postA[i], S_ERROR[i - 1])
         return error_sum
-
-    def _check_finite(self):
-        if not all(np.isfinite(coef).all() for coef in self.coefs_) or not all(
-            np.isfinite(intercept).all() for intercept in self.intercepts_
-        ):
-            raise ValueError(
-                "Training diverged: the weights are no longer finite. Lower "
-                f"learning_rate (now {self.learning_rate}) or scale the inputs, "
-                "e.g. with sklearn.preprocessing.StandardScaler."
-            )
 
     def _output_preactivation(self, X):
         """Forward pass; returns the output units' pre-activations S_preA,O."""
@@ -480,6 +899,25 @@ class MLPBackpropClassifier(ClassifierMixin, BaseEstimator):
                 return S_preA
             inplace_logistic(S_preA)
             S_postA = S_preA
+
+    def _validated_output(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
+        return self._output_preactivation(X)
+
+    def _proba_from_output(self, S_preA_O):
+        if self.n_outputs_ == 1:
+            S_postA_O = expit(S_preA_O)
+            return np.hstack([1 - S_postA_O, S_postA_O])
+        # a_k / sum_j a_j == softmax(log a), and log a = log_expit(S_preA,O) stays
+        # finite where a itself underflows to 0.
+        return softmax(log_expit(S_preA_O), axis=1)
+
+    def _labels_from_output(self, S_preA_O):
+        proba = self._proba_from_output(S_preA_O)
+        if self.n_outputs_ == 1:
+            return self.classes_[(proba[:, 1] > 0.5).astype(np.intp)]
+        return self.classes_[np.argmax(proba, axis=1)]
 
     def predict_proba(self, X):
         """Probability estimates from the output units.
@@ -504,15 +942,7 @@ class MLPBackpropClassifier(ClassifierMixin, BaseEstimator):
         >>> clf.predict_proba([[0.0], [3.0]]).shape
         (2, 2)
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
-        S_preA_O = self._output_preactivation(X)
-        if self.n_outputs_ == 1:
-            S_postA_O = expit(S_preA_O)
-            return np.hstack([1 - S_postA_O, S_postA_O])
-        # a_k / sum_j a_j == softmax(log a), and log a = log_expit(S_preA,O) stays
-        # finite where a itself underflows to 0.
-        return softmax(log_expit(S_preA_O), axis=1)
+        return self._proba_from_output(self._validated_output(X))
 
     def predict_log_proba(self, X):
         """Logarithm of the probability estimates of ``predict_proba``.
@@ -561,10 +991,7 @@ class MLPBackpropClassifier(ClassifierMixin, BaseEstimator):
         >>> clf.predict([[0.0], [3.0]]).tolist()
         ['a', 'b']
         """
-        proba = self.predict_proba(X)
-        if self.n_outputs_ == 1:
-            return self.classes_[(proba[:, 1] > 0.5).astype(np.intp)]
-        return self.classes_[np.argmax(proba, axis=1)]
+        return self._labels_from_output(self._validated_output(X))
 
     def score(self, X, y, sample_weight=None):
         """Accuracy of ``predict(X)`` against ``y``: the article's validation accuracy.
@@ -595,3 +1022,93 @@ class MLPBackpropClassifier(ClassifierMixin, BaseEstimator):
         True
         """
         return super().score(X, y, sample_weight=sample_weight)
+
+
+class _Epoch:
+    """One pass of minibatch steps over the training data.
+
+    Holds the buffers of one ``fit`` or ``partial_fit`` call, allocated once and
+    reused by every batch: a short last batch uses their leading rows.
+
+    Parameters
+    ----------
+    estimator : MLPBackpropClassifier
+        The estimator whose ``coefs_`` and ``intercepts_`` are trained in place.
+
+    X : ndarray of shape (n_samples, n_features)
+        Training inputs.
+
+    T : ndarray of shape (n_samples, n_outputs)
+        Targets.
+
+    sample_weight : ndarray of shape (n_samples,) or None
+        Sample weights, or None for equal weights.
+
+    batch_size : int
+        Samples per step.
+
+    optimizer : SGDOptimizer
+        The update rule.
+
+    random_state : RandomState
+        Shuffles the sample order before each epoch when ``estimator.shuffle``.
+    """
+
+    def __init__(
+        self, estimator, X, T, sample_weight, batch_size, optimizer, random_state
+    ):
+        self.estimator = estimator
+        self.X = X
+        self.T = T
+        self.sample_weight = sample_weight
+        self.optimizer = optimizer
+        self.random_state = random_state
+        n_samples, dtype = X.shape[0], X.dtype
+        self.batches = list(gen_batches(n_samples, batch_size))
+        self.order = np.arange(n_samples)
+        # S_postA[0] holds the gathered input batch.
+        self.S_postA = [
+            np.empty((batch_size, coef.shape[0]), dtype) for coef in estimator.coefs_
+        ]
+        self.S_postA.append(np.empty((batch_size, T.shape[1]), dtype))
+        self.S_ERROR = [np.empty_like(layer) for layer in self.S_postA[1:]]
+        self.T_batch = np.empty((batch_size, T.shape[1]), dtype)
+        self.weight_batch = (
+            None if sample_weight is None else np.empty(batch_size, dtype)
+        )
+        self.coef_grads = [np.empty_like(coef) for coef in estimator.coefs_]
+        # Without biases their gradients stay 0, so the update leaves them unchanged.
+        self.intercept_grads = [np.zeros_like(b) for b in estimator.intercepts_]
+
+    def run(self):
+        """Train one epoch; return its (weighted) mean per-sample error E."""
+        estimator = self.estimator
+        if estimator.shuffle:
+            self.random_state.shuffle(self.order)
+        params = estimator.coefs_ + estimator.intercepts_
+        grads = self.coef_grads + self.intercept_grads
+        error_sum = 0.0
+        for batch in self.batches:
+            rows = self.order[batch]
+            m = rows.shape[0]
+            weights = None
+            if self.sample_weight is not None:
+                weights = np.take(
+                    self.sample_weight, rows, out=self.weight_batch[:m], mode="clip"
+                )
+                if not weights.any():
+                    continue  # a batch of zero total weight makes no step
+            np.take(self.X, rows, axis=0, out=self.S_postA[0][:m], mode="clip")
+            np.take(self.T, rows, axis=0, out=self.T_batch[:m], mode="clip")
+            error_sum += estimator._backprop(
+                [layer[:m] for layer in self.S_postA],
+                [layer[:m] for layer in self.S_ERROR],
+                self.T_batch[:m],
+                weights,
+                self.coef_grads,
+                self.intercept_grads,
+            )
+            self.optimizer.update_params(params, grads)
+        if self.sample_weight is None:
+            return error_sum / self.X.shape[0]
+        return error_sum / float(self.sample_weight.sum())

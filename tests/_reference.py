@@ -1,0 +1,190 @@
+"""Independent references for the training rule, written as scalar loops.
+
+Nothing here uses sk_mlpbp: the loops follow the article's own Python code (one
+sample, one node at a time, ``math.exp``) and the rule of the issues word for word, so
+that the estimator's matrix code can be compared against them.
+"""
+
+import math
+
+import numpy as np
+
+
+def logistic(x):
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def logistic_deriv(x):
+    return logistic(x) * (1.0 - logistic(x))
+
+
+def article_training_loop(
+    training_data, target_output, weights_ItoH, weights_HtoO, LR, epochs
+):
+    """The article's network (one hidden layer, one output, no bias), node by node."""
+    weights_ItoH = [list(row) for row in weights_ItoH]
+    weights_HtoO = list(weights_HtoO)
+    I_dim, H_dim = len(weights_ItoH), len(weights_HtoO)
+    epoch_errors = []
+    for _ in range(epochs):
+        error_total = 0.0
+        for sample, target in zip(training_data, target_output):
+            preActivation_H = [0.0] * H_dim
+            postActivation_H = [0.0] * H_dim
+            for node in range(H_dim):
+                preActivation_H[node] = sum(
+                    sample[i] * weights_ItoH[i][node] for i in range(I_dim)
+                )
+                postActivation_H[node] = logistic(preActivation_H[node])
+            preActivation_O = sum(
+                postActivation_H[h] * weights_HtoO[h] for h in range(H_dim)
+            )
+            postActivation_O = logistic(preActivation_O)
+            FE = postActivation_O - target
+            error_total += 0.5 * FE**2
+            for H_node in range(H_dim):
+                S_error = FE * logistic_deriv(preActivation_O)
+                gradient_HtoO = S_error * postActivation_H[H_node]
+                for I_node in range(I_dim):
+                    input_value = sample[I_node]
+                    gradient_ItoH = (
+                        S_error
+                        * weights_HtoO[H_node]
+                        * logistic_deriv(preActivation_H[H_node])
+                        * input_value
+                    )
+                    weights_ItoH[I_node][H_node] -= LR * gradient_ItoH
+                weights_HtoO[H_node] -= LR * gradient_HtoO
+        epoch_errors.append(error_total / len(training_data))
+    return np.array(weights_ItoH), np.array(weights_HtoO), epoch_errors
+
+
+def minibatch_reference(
+    X,
+    T,
+    coefs,
+    intercepts,
+    LR,
+    batch_size,
+    epochs,
+    *,
+    use_bias=True,
+    sample_weight=None,
+    momentum=0.0,
+    nesterov=False,
+    alpha=0.0,
+    power_t=None,
+):
+    """Any depth, biases, several outputs, per-sample loops, in the given row order.
+
+    A step uses the weighted mean of its samples' gradients
+    ``sum(s_i * g_i) / sum(s_i)`` (plus ``alpha * W`` for weights), all from the
+    weights before the step; a batch whose weights sum to 0 makes no step. With
+    momentum ``v = momentum * v - LR * g`` and the parameter moves by ``v``, or by
+    ``momentum * v - LR * g`` with Nesterov. ``power_t`` turns on the inverse
+    scaling schedule ``LR_t = LR / (t + 1) ** power_t`` after every epoch.
+    """
+    coefs = [[list(row) for row in W] for W in coefs]
+    intercepts = [list(b) for b in intercepts]
+    n_samples = len(X)
+    weights = [1.0] * n_samples if sample_weight is None else list(sample_weight)
+    vel_W = [[[0.0] * len(W[0]) for _ in W] for W in coefs]
+    vel_b = [[0.0] * len(b) for b in intercepts]
+    rate = LR
+    samples_seen = 0
+    epoch_errors = []
+
+    def step(param, velocity, gradient):
+        if momentum == 0:
+            return param - rate * gradient, velocity
+        velocity = momentum * velocity - rate * gradient
+        if nesterov:
+            return param + momentum * velocity - rate * gradient, velocity
+        return param + velocity, velocity
+
+    for _ in range(epochs):
+        error_total = 0.0
+        for start in range(0, n_samples, batch_size):
+            rows = range(start, min(start + batch_size, n_samples))
+            batch_weight = sum(weights[r] for r in rows)
+            grad_W = [[[0.0] * len(W[0]) for _ in W] for W in coefs]
+            grad_b = [[0.0] * len(b) for b in intercepts]
+            for r in rows:
+                post = [list(X[r])]
+                for W, b in zip(coefs, intercepts):
+                    below = post[-1]
+                    post.append(
+                        [
+                            logistic(
+                                sum(below[i] * W[i][j] for i in range(len(below)))
+                                + b[j]
+                            )
+                            for j in range(len(b))
+                        ]
+                    )
+                FE = [post[-1][k] - T[r][k] for k in range(len(T[r]))]
+                error_total += weights[r] * 0.5 * sum(e * e for e in FE)
+                if batch_weight == 0:
+                    continue
+                share = weights[r] / batch_weight
+                S_error = [
+                    FE[k] * post[-1][k] * (1 - post[-1][k]) for k in range(len(FE))
+                ]
+                for layer in range(len(coefs) - 1, -1, -1):
+                    below = post[layer]
+                    for i in range(len(below)):
+                        for j in range(len(S_error)):
+                            grad_W[layer][i][j] += share * S_error[j] * below[i]
+                    for j in range(len(S_error)):
+                        grad_b[layer][j] += share * S_error[j]
+                    W = coefs[layer]
+                    S_error = [
+                        sum(S_error[j] * W[i][j] for j in range(len(S_error)))
+                        * below[i]
+                        * (1 - below[i])
+                        for i in range(len(below))
+                    ]
+            if batch_weight == 0:
+                continue
+            for layer, W in enumerate(coefs):
+                for i in range(len(W)):
+                    for j in range(len(W[i])):
+                        gradient = grad_W[layer][i][j] + alpha * W[i][j]
+                        W[i][j], vel_W[layer][i][j] = step(
+                            W[i][j], vel_W[layer][i][j], gradient
+                        )
+                if use_bias:
+                    b = intercepts[layer]
+                    for j in range(len(b)):
+                        b[j], vel_b[layer][j] = step(
+                            b[j], vel_b[layer][j], grad_b[layer][j]
+                        )
+        samples_seen += n_samples
+        if power_t is not None:
+            rate = LR / (samples_seen + 1) ** power_t
+        epoch_errors.append(error_total / sum(weights))
+    return (
+        [np.array(W) for W in coefs],
+        [np.array(b) for b in intercepts],
+        epoch_errors,
+    )
+
+
+def mean_error(X, T, coefs, intercepts):
+    """Mean per-sample E = 1/2 sum_k (a_k - t_k)^2, written directly."""
+    a = X
+    for W, b in zip(coefs, intercepts):
+        a = 1.0 / (1.0 + np.exp(-(a @ W + b)))
+    return 0.5 * np.sum((a - T) ** 2) / X.shape[0]
+
+
+def random_network(rng, units):
+    """Weights and biases drawn from U(-1, 1) for layers of the given sizes."""
+    coefs = [rng.uniform(-1, 1, (a, b)) for a, b in zip(units[:-1], units[1:])]
+    intercepts = [rng.uniform(-1, 1, b) for b in units[1:]]
+    return coefs, intercepts
+
+
+def targets(y, n_classes):
+    """The estimator's target coding: one 0/1 column for 2 classes, else one-hot."""
+    return np.eye(n_classes)[y] if n_classes > 2 else y[:, None].astype(float)
