@@ -16,6 +16,8 @@ README = (ROOT / "README.md").read_text()
     "code", re.findall(r"```python\n(.*?)```", README, flags=re.DOTALL)
 )
 def test_readme_python_blocks_run(code):
+    if "sklearn.callback" in code:
+        pytest.importorskip("sklearn.callback", reason="scikit-learn < 1.9")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         exec(compile(code, "README.md", "exec"), {})
@@ -37,3 +39,17 @@ def test_article_experiment_prints_validation_accuracy_and_grid(capsys):
     assert accuracy >= 0.9
     assert "mean cross-validated accuracy" in out
     assert re.search(r"best: LR=\S+, hidden=\(\d+,\); validation accuracy", out)
+
+
+def test_validation_curves_example_stops_early_at_its_best_epoch(capsys):
+    runpy.run_path(str(ROOT / "examples" / "validation_curves.py"), run_name="__main__")
+    out = capsys.readouterr().out
+    match = re.search(
+        r"early stopping: ran (\d+) epochs, kept epoch (\d+) with validation "
+        r"accuracy ([0-9.]+) \(best_validation_score_ = ([0-9.]+)\)",
+        out,
+    )
+    assert match
+    ran, kept = int(match.group(1)), int(match.group(2))
+    assert kept < ran < 150
+    assert match.group(3) == match.group(4)
