@@ -517,7 +517,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             )
 
     def _training_sample_weight(self, X, y, sample_weight, incremental):
-        """Sample weights times class weights, checked; None when all are equal."""
+        """Sample weights times class weights, checked; None when neither is set."""
         if sample_weight is None and self.class_weight is None:
             return None
         sample_weight = _check_sample_weight(
@@ -691,7 +691,6 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         if not incremental:
             self._no_improvement_count = 0
         start = time.perf_counter()
-        stopped = False
         for _ in range(1 if incremental else self.max_iter):
             epoch_context = callback_context.subcontext(task_name="epoch")
             epoch_context.call_on_fit_task_begin(
@@ -704,22 +703,23 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
                 self._record_epoch(loss, X.shape[0], validation)
             except KeyboardInterrupt:
                 self._restore(snapshot)
+                epoch_context.call_on_fit_task_end(estimator=self)
                 warnings.warn(
                     "Training interrupted by the user; the model keeps the state of "
                     f"its last completed epoch (n_iter_={self.n_iter_}).",
                     UserWarning,
                 )
-                stopped = True
                 break
             if self.verbose:
                 self._print_epoch(time.perf_counter() - start)
             optimizer.iteration_ends(self.t_)
+            converged = False
             if self._no_improvement_count >= self.n_iter_no_change:
-                if optimizer.trigger_stopping():
-                    stopped = not incremental
-                    if self.verbose and stopped:
-                        print(self._stop_message())
-                else:
+                # partial_fit trains one epoch anyway; its schedule may still adapt.
+                converged = optimizer.trigger_stopping() and not incremental
+                if converged and self.verbose:
+                    print(self._stop_message())
+                if not converged:
                     self._no_improvement_count = 0
             requested = epoch_context.call_on_fit_task_end(
                 estimator=self,
@@ -728,21 +728,22 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
                 metadata=metadata,
                 reconstruction_attributes=self._reconstruction_attributes,
             )
-            if stopped or requested:
-                stopped = True
+            if converged or requested:
                 break
+        else:
+            if not incremental:
+                warnings.warn(
+                    "MLPBackpropClassifier: the maximum number of epochs "
+                    f"(max_iter={self.max_iter}) was reached before training "
+                    "converged.",
+                    ConvergenceWarning,
+                )
         self._learning_rate = optimizer.learning_rate
         if self.early_stopping and self.best_validation_score_ is not None:
             for param, best in zip(
                 self.coefs_ + self.intercepts_, self._best_coefs + self._best_intercepts
             ):
                 np.copyto(param, best)
-        if not stopped and not incremental:
-            warnings.warn(
-                "MLPBackpropClassifier: the maximum number of epochs "
-                f"(max_iter={self.max_iter}) was reached before training converged.",
-                ConvergenceWarning,
-            )
         callback_context.call_on_fit_task_end(
             estimator=self, X=X, y=y, metadata=metadata, reconstruction_attributes={}
         )

@@ -335,13 +335,13 @@ def test_pipeline_transforms_x_val_for_the_estimator():
 
 def test_streaming_partial_fit_over_ten_chunks_of_digits():
     X, X_test, y, y_test = digits_split()
-    clf = MLPBackpropClassifier((64,), learning_rate=0.5, batch_size=16, random_state=0)
-    for _ in range(3):
-        for chunk in np.array_split(np.arange(len(y)), 10):
-            clf.partial_fit(X[chunk], y[chunk], classes=np.arange(10))
+    clf = MLPBackpropClassifier((64,), learning_rate=1.0, batch_size=4, random_state=0)
+    # One pass: each chunk is seen once, as from a stream.
+    for chunk in np.array_split(np.arange(len(y)), 10):
+        clf.partial_fit(X[chunk], y[chunk], classes=np.arange(10))
     assert clf.score(X_test, y_test) >= 0.90
-    assert clf.n_iter_ == 30
-    assert clf.t_ == 3 * len(y)
+    assert clf.n_iter_ == 10
+    assert clf.t_ == len(y)
 
 
 def test_partial_fit_never_reinitialises():
@@ -401,6 +401,8 @@ def test_keyboard_interrupt_keeps_the_last_completed_epoch():
     try:
         with pytest.warns(UserWarning, match="interrupted"):
             clf.fit(X, y)
+    except KeyboardInterrupt:  # must not end the test session
+        pytest.fail("KeyboardInterrupt escaped from fit")
     finally:
         timer.cancel()
     assert 0 < clf.n_iter_ < 100_000
