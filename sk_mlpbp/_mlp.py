@@ -6,6 +6,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+from scipy import sparse
 from scipy.special import expit, log_expit, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
@@ -15,9 +16,10 @@ from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state, column_or_1d, gen_batches
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import (
     _check_sample_weight,
+    check_array,
     check_consistent_length,
     check_is_fitted,
     validate_data,
@@ -437,10 +439,13 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             self,
             X,
             y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
             dtype=(np.float64, np.float32),
             reset=not (continuing and hasattr(self, "n_features_in_")),
         )
-        y = column_or_1d(y, warn=True)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
         T = self._encode_targets(y, continuing, incremental, classes).astype(X.dtype)
         sample_weight = self._training_sample_weight(X, y, sample_weight, incremental)
         layer_units = [X.shape[1], *hidden_layer_sizes, T.shape[1]]
@@ -477,10 +482,16 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
     def _encode_targets(self, y, continuing, incremental, classes):
         """Define or check ``classes_`` and return the target matrix T."""
         check_classification_targets(y)
-        seen = np.unique(y)
+        multilabel = type_of_target(y) == "multilabel-indicator"
+        seen = np.arange(y.shape[1]) if multilabel else np.unique(y)
         if classes is not None:
             classes = np.unique(column_or_1d(classes))
         if continuing and hasattr(self, "classes_"):
+            if multilabel != self._multilabel:
+                raise ValueError(
+                    "y must be a label indicator matrix exactly when the earlier "
+                    f"calls had one; got {type_of_target(y)!r} targets."
+                )
             if classes is not None and not np.array_equal(classes, self.classes_):
                 raise ValueError(
                     f"classes={classes.tolist()} differs from the classes of the "
@@ -495,26 +506,45 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             if classes is None:
                 raise ValueError(
                     "classes must be passed on the first call to partial_fit: every "
-                    "class the model will ever see."
+                    "class the model will ever see (for an indicator matrix y, "
+                    "range(n_labels))."
                 )
-            self.classes_ = classes
+            if multilabel and not np.array_equal(classes, seen):
+                raise ValueError(
+                    f"For an indicator matrix y of {seen.shape[0]} labels, classes "
+                    f"must be range({seen.shape[0]}); got {classes.tolist()}."
+                )
+            self.classes_, self._multilabel = classes, multilabel
         else:
-            self.classes_ = seen
-        self._check_known_labels(seen, "y")
+            self.classes_, self._multilabel = seen, multilabel
         if self.classes_.shape[0] < 2:
             raise ValueError(
                 "MLPBackpropClassifier needs samples of at least 2 classes; the data "
                 f"contains only one class: {self.classes_[0]!r}."
             )
-        return LabelBinarizer().fit(self.classes_).transform(y)
+        return self._targets(y, "y")
 
-    def _check_known_labels(self, labels, name):
+    def _targets(self, y, name):
+        """Check that the labels ``y`` are known and return their target matrix T.
+
+        Two classes give one 0/1 column (1 for ``classes_[1]``), more classes one-hot
+        columns, and an indicator matrix is its own target.
+        """
+        if self._multilabel:
+            if y.ndim != 2 or y.shape[1] != self.classes_.shape[0]:
+                raise ValueError(
+                    f"{name} must be an indicator matrix of {self.classes_.shape[0]} "
+                    f"labels; got shape {y.shape}."
+                )
+            return y
+        labels = np.unique(y)
         unknown = np.setdiff1d(labels, self.classes_)
         if unknown.size:
             raise ValueError(
                 f"{name} has labels {unknown.tolist()} that are not among the classes "
                 f"{self.classes_.tolist()}."
             )
+        return LabelBinarizer().fit(self.classes_).transform(y)
 
     def _training_sample_weight(self, X, y, sample_weight, incremental):
         """Sample weights times class weights, checked; None when neither is set."""
@@ -524,6 +554,11 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             sample_weight, X, dtype=X.dtype, ensure_non_negative=True
         )
         if self.class_weight is not None:
+            if self._multilabel:
+                raise ValueError(
+                    "class_weight is not available for multilabel (indicator matrix) "
+                    "targets; pass sample_weight instead."
+                )
             if incremental and self.class_weight == "balanced":
                 raise ValueError(
                     "class_weight='balanced' is not available in partial_fit, which "
@@ -541,7 +576,11 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
                 "sample_weight (times class_weight) is zero for every sample; at "
                 "least one sample needs a positive weight."
             )
-        if not incremental and np.unique(y[sample_weight > 0]).shape[0] < 2:
+        if (
+            not incremental
+            and not self._multilabel
+            and np.unique(y[sample_weight > 0]).shape[0] < 2
+        ):
             raise ValueError(
                 "sample_weight (times class_weight) leaves positive weight on only one "
                 "class; at least 2 classes need samples of positive weight."
@@ -598,7 +637,9 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             self.best_validation_score_ = None
         params = self.coefs_ + self.intercepts_
         velocities = getattr(self, "_velocities", None)
-        if (
+        if not self.momentum:
+            self._velocities = None
+        elif (
             not continuing
             or velocities is None
             or [v.shape for v in velocities] != [p.shape for p in params]
@@ -625,18 +666,21 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             split = train_test_split(
                 *arrays,
                 test_size=self.validation_fraction,
-                stratify=y,
+                stratify=None if self._multilabel else y,
                 random_state=random_state,
             )
             X, X_val, y, y_val, T, T_val = split[:6]
             if sample_weight is not None:
                 sample_weight, sample_weight_val = split[6:]
         else:
-            X_val = validate_data(self, X_val, dtype=X.dtype, reset=False)
-            y_val = column_or_1d(y_val)
+            X_val = validate_data(
+                self, X_val, accept_sparse=["csr", "csc"], dtype=X.dtype, reset=False
+            )
+            y_val = check_array(y_val, ensure_2d=False, dtype=None)
+            if not self._multilabel:
+                y_val = column_or_1d(y_val)
             check_consistent_length(X_val, y_val)
-            self._check_known_labels(np.unique(y_val), "y_val")
-            T_val = LabelBinarizer().fit(self.classes_).transform(y_val)
+            T_val = self._targets(y_val, "y_val")
             if sample_weight_val is not None:
                 sample_weight_val = _check_sample_weight(
                     sample_weight_val, X_val, dtype=X.dtype, ensure_non_negative=True
@@ -750,7 +794,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
 
     def _snapshot(self):
         """What the model is after a completed epoch, to return to if one fails."""
-        params = self.coefs_ + self.intercepts_ + self._velocities
+        params = self.coefs_ + self.intercepts_ + (self._velocities or [])
         curves = [
             self.loss_curve_,
             self.validation_scores_,
@@ -775,7 +819,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         }
 
     def _restore(self, snapshot):
-        params = self.coefs_ + self.intercepts_ + self._velocities
+        params = self.coefs_ + self.intercepts_ + (self._velocities or [])
         for param, saved in zip(params, snapshot["params"]):
             np.copyto(param, saved)
         curves = [
@@ -865,7 +909,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         n_layers = len(self.coefs_)
         for i in range(n_layers):
             # S_preA = S_postA(below) @ W + b, then S_postA = f_A(S_preA), in place.
-            S_preA = np.dot(S_postA[i], self.coefs_[i], out=S_postA[i + 1])
+            S_preA = _dot_into(S_postA[i], self.coefs_[i], S_postA[i + 1])
             S_preA += self.intercepts_[i]
             inplace_logistic(S_preA)
 
@@ -878,7 +922,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             S_ERROR[-1] *= (sample_weight / sample_weight.sum())[:, np.newaxis]
         for i in range(n_layers - 1, -1, -1):
             # gradient = S_postA(below).T @ S_ERROR (+ the L2 term alpha * W).
-            np.dot(S_postA[i].T, S_ERROR[i], out=coef_grads[i])
+            _dot_into(S_postA[i].T, S_ERROR[i], coef_grads[i])
             if self.alpha:
                 coef_grads[i] += self.alpha * self.coefs_[i]
             if self.use_bias:
@@ -903,10 +947,18 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
 
     def _validated_output(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            dtype=(np.float64, np.float32),
+            reset=False,
+        )
         return self._output_preactivation(X)
 
     def _proba_from_output(self, S_preA_O):
+        if self._multilabel:
+            return expit(S_preA_O)
         if self.n_outputs_ == 1:
             S_postA_O = expit(S_preA_O)
             return np.hstack([1 - S_postA_O, S_postA_O])
@@ -916,9 +968,17 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
 
     def _labels_from_output(self, S_preA_O):
         proba = self._proba_from_output(S_preA_O)
+        if self._multilabel:
+            return (proba > 0.5).astype(np.int64)
         if self.n_outputs_ == 1:
             return self.classes_[(proba[:, 1] > 0.5).astype(np.intp)]
         return self.classes_[np.argmax(proba, axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.classifier_tags.multi_label = True
+        return tags
 
     def predict_proba(self, X):
         """Probability estimates from the output units.
@@ -1067,11 +1127,19 @@ class _Epoch:
         n_samples, dtype = X.shape[0], X.dtype
         self.batches = list(gen_batches(n_samples, batch_size))
         self.order = np.arange(n_samples)
-        # S_postA[0] holds the gathered input batch.
+        # Sparse inputs stay sparse: each batch is sliced from X's rows (CSR), and
+        # only its pre-activations and error signals are dense.
+        self.sparse = sparse.issparse(X)
+        if self.sparse:
+            self.X = X.tocsr()
+        # S_postA[0] holds the gathered input batch (dense X only).
         self.S_postA = [
-            np.empty((batch_size, coef.shape[0]), dtype) for coef in estimator.coefs_
+            np.empty((0 if self.sparse else batch_size, coef.shape[0]), dtype)
+            for coef in estimator.coefs_[:1]
         ]
-        self.S_postA.append(np.empty((batch_size, T.shape[1]), dtype))
+        self.S_postA += [
+            np.empty((batch_size, coef.shape[1]), dtype) for coef in estimator.coefs_
+        ]
         self.S_ERROR = [np.empty_like(layer) for layer in self.S_postA[1:]]
         self.T_batch = np.empty((batch_size, T.shape[1]), dtype)
         self.weight_batch = (
@@ -1088,6 +1156,9 @@ class _Epoch:
             self.random_state.shuffle(self.order)
         params = estimator.coefs_ + estimator.intercepts_
         grads = self.coef_grads + self.intercept_grads
+        # A sparse X is put in this epoch's order once (O(nnz)), so that every batch
+        # is a contiguous slice of rows rather than a fancy-indexed copy.
+        X_ordered = self.X[self.order] if self.sparse and estimator.shuffle else self.X
         error_sum = 0.0
         for batch in self.batches:
             rows = self.order[batch]
@@ -1099,10 +1170,15 @@ class _Epoch:
                 )
                 if not weights.any():
                     continue  # a batch of zero total weight makes no step
-            np.take(self.X, rows, axis=0, out=self.S_postA[0][:m], mode="clip")
+            if self.sparse:
+                inputs = X_ordered[batch]
+            else:
+                inputs = np.take(
+                    self.X, rows, axis=0, out=self.S_postA[0][:m], mode="clip"
+                )
             np.take(self.T, rows, axis=0, out=self.T_batch[:m], mode="clip")
             error_sum += estimator._backprop(
-                [layer[:m] for layer in self.S_postA],
+                [inputs] + [layer[:m] for layer in self.S_postA[1:]],
                 [layer[:m] for layer in self.S_ERROR],
                 self.T_batch[:m],
                 weights,
@@ -1113,3 +1189,11 @@ class _Epoch:
         if self.sample_weight is None:
             return error_sum / self.X.shape[0]
         return error_sum / float(self.sample_weight.sum())
+
+
+def _dot_into(a, b, out):
+    """``out = a @ b``, where ``a`` may be sparse (its product with ``b`` is dense)."""
+    if sparse.issparse(a):
+        np.copyto(out, a @ b)
+        return out
+    return np.dot(a, b, out=out)

@@ -1,9 +1,18 @@
 """scikit-learn's estimator checks, with no expected failures."""
 
+import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sk_mlpbp import MLPBackpropClassifier
 
+# The article-mode estimator's capped epoch budget ends many of the checks' fits before
+# its tol rule does; that is expected, not a finding.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:.*maximum number of epochs:sklearn.exceptions.ConvergenceWarning"
+)
+
+# The article's network and update rule. Its epoch budget is cut to 100 so that the
+# checks, which fit it hundreds of times one sample per step, stay quick.
 ARTICLE_MODE = MLPBackpropClassifier(
     hidden_layer_sizes=(4,),
     learning_rate=1.0,
@@ -11,6 +20,7 @@ ARTICLE_MODE = MLPBackpropClassifier(
     shuffle=False,
     use_bias=False,
     weight_init="uniform",
+    max_iter=100,
     random_state=0,
 )
 
@@ -30,6 +40,7 @@ def expected_failed_checks(estimator):
     if estimator.batch_size == 1:
         return {
             "check_sample_weight_equivalence_on_dense_data": ONLINE_MODE_WEIGHTS,
+            "check_sample_weight_equivalence_on_sparse_data": ONLINE_MODE_WEIGHTS,
             "check_class_weight_classifiers": ONLINE_MODE_WEIGHTS,
         }
     return {}

@@ -2,6 +2,8 @@
 
 import re
 import runpy
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -53,3 +55,18 @@ def test_validation_curves_example_stops_early_at_its_best_epoch(capsys):
     ran, kept = int(match.group(1)), int(match.group(2))
     assert kept < ran < 150
     assert match.group(3) == match.group(4)
+
+
+def test_dask_example_runs_both_ways_on_a_local_cluster():
+    pytest.importorskip("dask_ml")
+    # A subprocess, as a user runs it: the cluster's workers re-import the script.
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "dask_training.py")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    assert "scores equal to the local run: True" in result.stdout
+    accuracy = float(re.search(r"held-out accuracy ([0-9.]+)", result.stdout).group(1))
+    assert accuracy >= 0.9
