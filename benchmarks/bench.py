@@ -1,0 +1,225 @@
+"""Speed and memory of MLPBackpropClassifier beside scikit-learn's MLPClassifier.
+
+Every workload runs both estimators on identical work in one process, side by side:
+the same architecture of logistic units, plain SGD without momentum or L2, the same
+batch size and number of epochs, shuffling on, and stopping rules switched off so that
+both run every epoch. Times are the best of ``--repeats`` runs and only their ratios
+are reported, since this machine is shared and noisy.
+
+    python benchmarks/bench.py                      # every workload, full size
+    python benchmarks/bench.py --workload 1 3       # some of them
+    python benchmarks/bench.py --samples 5000 --epochs 1 --repeats 1   # quick look
+
+Workloads:
+  1  MNIST-shaped: make_classification(60_000, 784 features, 10 classes), one hidden
+     layer of 100, batch 200, float64; also against the "floor", the bare matrix
+     products of the same epochs (forward X@W1, H@W2; backward dW2, delta@W2.T, dW1)
+  2  the same in float32
+  3  the article's online mode: 2,000 x 20, 2 classes, hidden 10, batch_size=1
+  4  predict_proba on workload 1's data with the fitted models
+  5  peak memory allocated during one epoch of workload 1 (tracemalloc)
+  6  epoch cost against n_samples: time per sample from 10k to 80k rows
+"""
+
+import argparse
+import time
+import tracemalloc
+import warnings
+from functools import partial
+
+import numpy as np
+from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier
+
+from sk_mlpbp import MLPBackpropClassifier
+
+N_FEATURES, N_CLASSES, HIDDEN, BATCH = 784, 10, 100, 200
+
+
+def ours(hidden, batch_size, epochs, learning_rate=0.1):
+    return MLPBackpropClassifier(
+        (hidden,),
+        learning_rate=learning_rate,
+        batch_size=batch_size,
+        max_iter=epochs,
+        tol=0.0,
+        n_iter_no_change=np.inf,
+        random_state=0,
+    )
+
+
+def sklearns(hidden, batch_size, epochs, learning_rate=0.1):
+    return MLPClassifier(
+        (hidden,),
+        activation="logistic",
+        solver="sgd",
+        learning_rate_init=learning_rate,
+        momentum=0.0,
+        nesterovs_momentum=False,
+        alpha=0.0,
+        batch_size=batch_size,
+        max_iter=epochs,
+        tol=0.0,
+        n_iter_no_change=10**9,
+        shuffle=True,
+        random_state=0,
+    )
+
+
+def best_time(function, repeats):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def fit(estimator, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return estimator.fit(X, y)
+
+
+def mnist_shaped(n_samples, dtype):
+    X, y = make_classification(
+        n_samples,
+        N_FEATURES,
+        n_informative=50,
+        n_classes=N_CLASSES,
+        random_state=0,
+    )
+    return X.astype(dtype), y
+
+
+def floor(X, epochs, rng):
+    """The bare matrix products of the same epochs, nothing else."""
+    W1 = rng.uniform(-0.05, 0.05, (X.shape[1], HIDDEN)).astype(X.dtype)
+    W2 = rng.uniform(-0.05, 0.05, (HIDDEN, N_CLASSES)).astype(X.dtype)
+    H = np.empty((BATCH, HIDDEN), X.dtype)
+    out = np.empty((BATCH, N_CLASSES), X.dtype)
+    dH = np.empty_like(H)
+    dW1 = np.empty_like(W1)
+    dW2 = np.empty_like(W2)
+    for _ in range(epochs):
+        for start in range(0, X.shape[0], BATCH):
+            Xb = X[start : start + BATCH]
+            m = Xb.shape[0]
+            np.dot(Xb, W1, out=H[:m])
+            np.dot(H[:m], W2, out=out[:m])
+            np.dot(H[:m].T, out[:m], out=dW2)
+            np.dot(out[:m], W2.T, out=dH[:m])
+            np.dot(Xb.T, dH[:m], out=dW1)
+
+
+def row(name, ours_time, other_time, target):
+    ratio = other_time / ours_time
+    print(f"{name:<44} {ours_time:9.3f}s {other_time:9.3f}s {ratio:8.2f}x   {target}")
+
+
+def training_workload(args, dtype, number):
+    X, y = mnist_shaped(args.samples, dtype)
+    t_ours = best_time(
+        lambda: fit(ours(HIDDEN, BATCH, args.epochs), X, y), args.repeats
+    )
+    t_sk = best_time(
+        lambda: fit(sklearns(HIDDEN, BATCH, args.epochs), X, y), args.repeats
+    )
+    rng = np.random.RandomState(0)
+    t_floor = best_time(lambda: floor(X, args.epochs, rng), args.repeats)
+    label = f"{number}. fit, {np.dtype(dtype).name}, {args.samples} x {N_FEATURES}"
+    row(label + " vs sklearn", t_ours, t_sk, "target >= 1.35x")
+    print(
+        f"{'   ... vs the matrix-product floor':<44} {t_ours:9.3f}s {t_floor:9.3f}s "
+        f"{t_ours / t_floor:8.2f}x   target <= 1.3x (our time / floor)"
+    )
+
+
+def online_workload(args):
+    X, y = make_classification(2000, 20, n_classes=2, random_state=0)
+    epochs = max(1, args.epochs)
+    t_ours = best_time(lambda: fit(ours(10, 1, epochs), X, y), args.repeats)
+    t_sk = best_time(lambda: fit(sklearns(10, 1, epochs), X, y), args.repeats)
+    row("3. online fit, batch_size=1, 2000 x 20", t_ours, t_sk, "target >= 10x")
+
+
+def predict_workload(args):
+    X, y = mnist_shaped(args.samples, np.float64)
+    mine = fit(ours(HIDDEN, BATCH, 1), X, y)
+    theirs = fit(sklearns(HIDDEN, BATCH, 1), X, y)
+    t_ours = best_time(lambda: mine.predict_proba(X), args.repeats)
+    t_sk = best_time(lambda: theirs.predict_proba(X), args.repeats)
+    row(
+        f"4. predict_proba, {args.samples} x {N_FEATURES}",
+        t_ours,
+        t_sk,
+        "target >= 1.1x",
+    )
+
+
+def peak_memory(estimator, X, y):
+    tracemalloc.start()
+    try:
+        fit(estimator, X, y)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def memory_workload(args):
+    X, y = mnist_shaped(args.samples, np.float64)
+    mine = peak_memory(ours(HIDDEN, BATCH, 1), X, y)
+    theirs = peak_memory(sklearns(HIDDEN, BATCH, 1), X, y)
+    print(
+        f"{'5. peak memory in one epoch (MiB)':<44} {mine / 2**20:9.1f}  "
+        f"{theirs / 2**20:9.1f}  {theirs / mine:8.2f}x   target: ours <= sklearn's"
+    )
+    half = peak_memory(ours(HIDDEN, BATCH, 1), X[: len(y) // 2], y[: len(y) // 2])
+    print(
+        f"{'   ... ours at half the rows (MiB)':<44} {half / 2**20:9.1f}"
+        f"{'':11}{'':10}   beyond X, it should not grow with n_samples"
+    )
+
+
+def scaling_workload(args):
+    print(f"{'6. time per sample, one epoch (microseconds)':<44}")
+    base = None
+    for n_samples in (10_000, 20_000, 40_000, 80_000):
+        X, y = mnist_shaped(n_samples, np.float64)
+        seconds = best_time(partial(fit, ours(HIDDEN, BATCH, 1), X, y), args.repeats)
+        per_sample = seconds / n_samples * 1e6
+        base = base or per_sample
+        print(
+            f"   {n_samples:>6} rows: {per_sample:7.2f} us  ({per_sample / base:.2f}x)"
+        )
+
+
+WORKLOADS = {
+    1: lambda args: training_workload(args, np.float64, 1),
+    2: lambda args: training_workload(args, np.float32, 2),
+    3: online_workload,
+    4: predict_workload,
+    5: memory_workload,
+    6: scaling_workload,
+}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="\n".join(__doc__.splitlines()[1:]),
+    )
+    parser.add_argument("--workload", type=int, nargs="+", choices=sorted(WORKLOADS))
+    parser.add_argument("--samples", type=int, default=60_000)
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args(argv)
+    print(f"{'workload':<44} {'ours':>10} {'sklearn':>10} {'speed-up':>9}")
+    for number in args.workload or sorted(WORKLOADS):
+        WORKLOADS[number](args)
+
+
+if __name__ == "__main__":
+    main()
