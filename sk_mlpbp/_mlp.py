@@ -706,10 +706,14 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
     def _fit_sgd(self, X, y, T, sample_weight, validation, random_state, incremental):
         """Run epochs of minibatch gradient descent until a stopping rule holds."""
         optimizer = SGDOptimizer(
+            self.coefs_,
+            self.intercepts_,
             learning_rate_init=self.learning_rate,
             learning_rate=self._learning_rate,
             schedule=self.learning_rate_schedule,
             power_t=self.power_t,
+            alpha=self.alpha,
+            use_bias=self.use_bias,
             momentum=self.momentum,
             nesterov=self.nesterovs_momentum,
             velocities=self._velocities,
@@ -896,15 +900,12 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             "intercepts_": [intercept.copy() for intercept in self.intercepts_],
         }
 
-    def _backprop(
-        self, S_postA, S_ERROR, T, sample_weight, coef_grads, intercept_grads
-    ):
-        """One forward and backward pass over a batch.
+    def _backprop(self, S_postA, S_ERROR, T, sample_weight, optimizer):
+        """One forward and backward pass over a batch, then one step of every layer.
 
         ``S_postA[0]`` holds the batch's inputs; the other ``S_postA[i]`` and all
-        ``S_ERROR[i]`` are filled in place. The batch's (weighted) mean gradients land
-        in ``coef_grads`` and ``intercept_grads``. Returns the batch's (weighted)
-        summed error E.
+        ``S_ERROR[i]`` are filled in place. Returns the batch's (weighted) summed
+        error E.
         """
         n_layers = len(self.coefs_)
         for i in range(n_layers):
@@ -915,22 +916,21 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
 
         error_sum = output_error_signal(S_postA[-1], T, S_ERROR[-1], sample_weight)
         # The backward pass is linear in S_ERROR,O, so scaling its rows by each
-        # sample's share of the batch makes every gradient the batch's weighted mean.
+        # sample's share of the batch makes every gradient the batch's weighted mean,
+        # and folding LR in makes every product below LR * gradient, the step.
+        LR = optimizer.learning_rate
         if sample_weight is None:
-            S_ERROR[-1] *= 1.0 / T.shape[0]
+            S_ERROR[-1] *= LR / T.shape[0]
         else:
-            S_ERROR[-1] *= (sample_weight / sample_weight.sum())[:, np.newaxis]
-        for i in range(n_layers - 1, -1, -1):
-            # gradient = S_postA(below).T @ S_ERROR (+ the L2 term alpha * W).
-            _dot_into(S_postA[i].T, S_ERROR[i], coef_grads[i])
-            if self.alpha:
-                coef_grads[i] += self.alpha * self.coefs_[i]
-            if self.use_bias:
-                np.sum(S_ERROR[i], axis=0, out=intercept_grads[i])
-            if i > 0:
-                # Error signal of the layer below, from the weights before this step.
-                np.dot(S_ERROR[i], self.coefs_[i].T, out=S_ERROR[i - 1])
-                inplace_logistic_derivative(S_postA[i], S_ERROR[i - 1])
+            S_ERROR[-1] *= (LR / sample_weight.sum() * sample_weight)[:, np.newaxis]
+        for i in range(n_layers - 1, 0, -1):
+            # Error signal of the layer below, from the weights before this step.
+            np.dot(S_ERROR[i], self.coefs_[i].T, out=S_ERROR[i - 1])
+            inplace_logistic_derivative(S_postA[i], S_ERROR[i - 1])
+        # Only now, with every S_ERROR computed, do the weights move:
+        # W = W - LR * gradient, with LR * gradient = S_postA(below).T @ S_ERROR.
+        for i in range(n_layers):
+            optimizer.update_layer(i, S_postA[i], S_ERROR[i])
         return error_sum
 
     def _output_preactivation(self, X):
@@ -1145,17 +1145,12 @@ class _Epoch:
         self.weight_batch = (
             None if sample_weight is None else np.empty(batch_size, dtype)
         )
-        self.coef_grads = [np.empty_like(coef) for coef in estimator.coefs_]
-        # Without biases their gradients stay 0, so the update leaves them unchanged.
-        self.intercept_grads = [np.zeros_like(b) for b in estimator.intercepts_]
 
     def run(self):
         """Train one epoch; return its (weighted) mean per-sample error E."""
         estimator = self.estimator
         if estimator.shuffle:
             self.random_state.shuffle(self.order)
-        params = estimator.coefs_ + estimator.intercepts_
-        grads = self.coef_grads + self.intercept_grads
         # A sparse X is put in this epoch's order once (O(nnz)), so that every batch
         # is a contiguous slice of rows rather than a fancy-indexed copy.
         X_ordered = self.X[self.order] if self.sparse and estimator.shuffle else self.X
@@ -1182,10 +1177,8 @@ class _Epoch:
                 [layer[:m] for layer in self.S_ERROR],
                 self.T_batch[:m],
                 weights,
-                self.coef_grads,
-                self.intercept_grads,
+                self.optimizer,
             )
-            self.optimizer.update_params(params, grads)
         if self.sample_weight is None:
             return error_sum / self.X.shape[0]
         return error_sum / float(self.sample_weight.sum())

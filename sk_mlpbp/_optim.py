@@ -1,15 +1,23 @@
-"""Update rules that move the weights against their gradients."""
+"""Update rules: each layer's gradient from its error signal, and the step it takes."""
 
 import numpy as np
+from scipy import sparse
 
 
 class SGDOptimizer:
-    """Gradient steps with optional momentum and a learning-rate schedule.
+    """Gradient steps with optional L2 penalty, momentum and a learning-rate schedule.
 
-    Without momentum a step is the article's ``weight = weight - LR * gradient``.
-    With momentum each parameter keeps a velocity ``v = momentum * v - LR * gradient``
-    and moves by ``v``, or with Nesterov's momentum by ``momentum * v - LR * gradient``
-    (the rule of scikit-learn's SGD solver).
+    For a layer whose inputs (the post-activations of the layer below) are
+    ``S_postA`` and whose error signal is ``S_ERROR`` (weighted so that its rows sum
+    to the batch's mean), the gradients are
+    ``gradient_W = S_postA.T @ S_ERROR + alpha * W`` and ``gradient_b = sum(S_ERROR)``.
+    The caller folds LR into ``S_ERROR`` beforehand, so the products come out as
+    ``LR * gradient``, the step itself, and no extra pass over the weights scales
+    them.
+    Without momentum a step is the article's ``W = W - LR * gradient``. With momentum
+    each parameter keeps a velocity ``v = momentum * v - LR * gradient`` and moves by
+    ``v``, or with Nesterov's momentum by ``momentum * v - LR * gradient`` (the rule
+    of scikit-learn's SGD solver).
 
     The optimizer only lives during one ``fit`` or ``partial_fit`` call; what must
     persist between calls (the velocities and the current rate) is handed in and
@@ -17,6 +25,9 @@ class SGDOptimizer:
 
     Parameters
     ----------
+    coefs, intercepts : list of ndarray
+        The weights and biases, updated in place.
+
     learning_rate_init : float
         The LR the schedules start from.
 
@@ -31,6 +42,12 @@ class SGDOptimizer:
     power_t : float
         Exponent of ``"invscaling"``.
 
+    alpha : float
+        L2 penalty on the weights (not the biases).
+
+    use_bias : bool
+        Whether the biases are trained.
+
     momentum : float
         Momentum in [0, 1]; 0 is the article's plain step.
 
@@ -38,53 +55,86 @@ class SGDOptimizer:
         Whether to use Nesterov's momentum.
 
     velocities : list of ndarray or None
-        One velocity per parameter, updated in place; None without momentum.
+        One velocity per weight matrix then per bias vector, updated in place; None
+        without momentum.
     """
 
     def __init__(
         self,
+        coefs,
+        intercepts,
+        *,
         learning_rate_init,
         learning_rate,
         schedule,
         power_t,
+        alpha,
+        use_bias,
         momentum,
         nesterov,
         velocities,
     ):
+        self.coefs = coefs
+        self.intercepts = intercepts
         self.learning_rate_init = learning_rate_init
         self.learning_rate = learning_rate
         self.schedule = schedule
         self.power_t = power_t
+        self.alpha = alpha
+        self.use_bias = use_bias
         self.momentum = momentum
         self.nesterov = nesterov
         self.velocities = velocities
+        self._coef_grads = [np.empty_like(coef) for coef in coefs]
+        self._intercept_grads = [np.empty_like(b) for b in intercepts]
+        self._ones = np.ones(0, dtype=coefs[0].dtype)
 
-    def update_params(self, params, grads):
-        """Apply one step to every parameter in place.
+    def update_layer(self, layer, S_postA, S_ERROR):
+        """Step layer ``layer``'s weights and biases in place.
 
         Parameters
         ----------
-        params : list of ndarray
-            Weights and biases; modified in place.
+        layer : int
+            Index into ``coefs`` and ``intercepts``.
 
-        grads : list of ndarray
-            Their gradients, in the same order; overwritten.
+        S_postA : ndarray or sparse matrix of shape (n_samples, fan_in)
+            The layer's inputs: the post-activations of the layer below.
+
+        S_ERROR : ndarray of shape (n_samples, fan_out)
+            The layer's error signal times LR, each row weighted by its sample's
+            share of the batch, so that ``S_postA.T @ S_ERROR`` is
+            ``LR * gradient``, the step itself.
         """
-        LR = self.learning_rate
+        W = self.coefs[layer]
+        step_W = self._coef_grads[layer]
+        if sparse.issparse(S_postA):
+            np.copyto(step_W, S_postA.T @ S_ERROR)
+        else:
+            np.dot(S_postA.T, S_ERROR, out=step_W)
+        if self.alpha:
+            step_W += (self.learning_rate * self.alpha) * W
+        self._step(W, step_W, layer)
+        if self.use_bias:
+            # LR * gradient_b: the sum of S_ERROR's rows, as a matrix-vector product
+            step_b = self._intercept_grads[layer]
+            if self._ones.shape[0] < S_ERROR.shape[0]:
+                self._ones = np.ones(S_ERROR.shape[0], dtype=S_ERROR.dtype)
+            np.dot(self._ones[: S_ERROR.shape[0]], S_ERROR, out=step_b)
+            self._step(self.intercepts[layer], step_b, len(self.coefs) + layer)
+
+    def _step(self, param, step, index):
+        """Move ``param`` by ``step = LR * gradient`` (or by its velocity)."""
         if not self.momentum:
-            for param, gradient in zip(params, grads):
-                gradient *= LR
-                param -= gradient
+            param -= step
             return
-        for param, velocity, gradient in zip(params, self.velocities, grads):
-            gradient *= LR
-            velocity *= self.momentum
-            velocity -= gradient
-            if self.nesterov:
-                param += np.multiply(velocity, self.momentum)
-                param -= gradient
-            else:
-                param += velocity
+        velocity = self.velocities[index]
+        velocity *= self.momentum
+        velocity -= step
+        if self.nesterov:
+            param += np.multiply(velocity, self.momentum)
+            param -= step
+        else:
+            param += velocity
 
     def iteration_ends(self, t):
         """Update LR after an epoch; ``t`` is the number of samples seen so far."""
@@ -97,3 +147,4 @@ class SGDOptimizer:
             return True
         self.learning_rate /= 5.0
         return False
+
