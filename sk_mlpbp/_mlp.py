@@ -934,16 +934,26 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         return error_sum
 
     def _output_preactivation(self, X):
-        """Forward pass; returns the output units' pre-activations S_preA,O."""
-        S_postA = X
+        """Forward pass; returns the output units' pre-activations S_preA,O.
+
+        Rows go through in chunks of about 2**18 hidden values, so that each chunk's
+        activations stay in cache between the products and expit, and memory does not
+        grow with the number of rows beyond the result.
+        """
+        dtype = np.result_type(X.dtype, self.coefs_[0].dtype)
+        S_preA_O = np.empty((X.shape[0], self.n_outputs_), dtype=dtype)
+        widest = max(coef.shape[1] for coef in self.coefs_)
         last = len(self.coefs_) - 1
-        for i, (coef, intercept) in enumerate(zip(self.coefs_, self.intercepts_)):
-            S_preA = S_postA @ coef
-            S_preA += intercept
-            if i == last:
-                return S_preA
-            inplace_logistic(S_preA)
-            S_postA = S_preA
+        for rows in gen_batches(X.shape[0], max(64, 2**18 // widest)):
+            S_postA = X[rows]
+            for i, (coef, intercept) in enumerate(zip(self.coefs_, self.intercepts_)):
+                S_preA = S_postA @ coef
+                S_preA += intercept
+                if i < last:
+                    inplace_logistic(S_preA)
+                S_postA = S_preA
+            S_preA_O[rows] = S_preA
+        return S_preA_O
 
     def _validated_output(self, X):
         check_is_fitted(self)
@@ -957,14 +967,21 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         return self._output_preactivation(X)
 
     def _proba_from_output(self, S_preA_O):
+        S_postA_O = expit(S_preA_O)
         if self._multilabel:
-            return expit(S_preA_O)
+            return S_postA_O
         if self.n_outputs_ == 1:
-            S_postA_O = expit(S_preA_O)
             return np.hstack([1 - S_postA_O, S_postA_O])
-        # a_k / sum_j a_j == softmax(log a), and log a = log_expit(S_preA,O) stays
-        # finite where a itself underflows to 0.
-        return softmax(log_expit(S_preA_O), axis=1)
+        total = S_postA_O.sum(axis=1, keepdims=True)
+        # Where the outputs are so small that a_k / sum_j a_j loses precision (or
+        # every a_k underflowed to 0), use the same ratio in the log domain:
+        # softmax(log a), with log a = log_expit(S_preA,O) finite.
+        tiny = total[:, 0] < np.sqrt(np.finfo(total.dtype).tiny)
+        with np.errstate(divide="ignore", invalid="ignore"):  # rows redone below
+            S_postA_O /= total
+        if tiny.any():
+            S_postA_O[tiny] = softmax(log_expit(S_preA_O[tiny]), axis=1)
+        return S_postA_O
 
     def _labels_from_output(self, S_preA_O):
         proba = self._proba_from_output(S_preA_O)
