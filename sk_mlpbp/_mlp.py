@@ -1171,34 +1171,110 @@ class _Epoch:
         # A sparse X is put in this epoch's order once (O(nnz)), so that every batch
         # is a contiguous slice of rows rather than a fancy-indexed copy.
         X_ordered = self.X[self.order] if self.sparse and estimator.shuffle else self.X
-        error_sum = 0.0
-        for batch in self.batches:
-            rows = self.order[batch]
-            m = rows.shape[0]
-            weights = None
-            if self.sample_weight is not None:
-                weights = np.take(
-                    self.sample_weight, rows, out=self.weight_batch[:m], mode="clip"
-                )
-                if not weights.any():
-                    continue  # a batch of zero total weight makes no step
-            if self.sparse:
-                inputs = X_ordered[batch]
-            else:
-                inputs = np.take(
-                    self.X, rows, axis=0, out=self.S_postA[0][:m], mode="clip"
-                )
-            np.take(self.T, rows, axis=0, out=self.T_batch[:m], mode="clip")
-            error_sum += estimator._backprop(
-                [inputs] + [layer[:m] for layer in self.S_postA[1:]],
-                [layer[:m] for layer in self.S_ERROR],
-                self.T_batch[:m],
-                weights,
-                self.optimizer,
-            )
+        batch_size = self.S_ERROR[0].shape[0]
+        if batch_size == 1 and not self.sparse:
+            error_sum = self._run_online()
+        else:
+            error_sum = self._run_batches(X_ordered, batch_size)
         if self.sample_weight is None:
             return error_sum / self.X.shape[0]
         return error_sum / float(self.sample_weight.sum())
+
+    def _run_batches(self, X_ordered, batch_size):
+        """The epoch's minibatch steps; returns the (weighted) summed error."""
+        estimator = self.estimator
+        error_sum = 0.0
+        for batch in self.batches:
+            m = batch.stop - batch.start
+            if m == batch_size:
+                S_postA, S_ERROR = self.S_postA[1:], self.S_ERROR
+            else:
+                S_postA = [layer[:m] for layer in self.S_postA[1:]]
+                S_ERROR = [layer[:m] for layer in self.S_ERROR]
+            if m == 1:
+                # One sample (the article's online mode): views of its rows, no copies.
+                row = self.order[batch.start]
+                rows = slice(row, row + 1)
+                weights = (
+                    None if self.sample_weight is None else self.sample_weight[rows]
+                )
+                inputs = X_ordered[batch] if self.sparse else self.X[rows]
+                targets = self.T[rows]
+            else:
+                rows = self.order[batch]
+                weights = None
+                if self.sample_weight is not None:
+                    weights = np.take(
+                        self.sample_weight, rows, out=self.weight_batch[:m], mode="clip"
+                    )
+                if self.sparse:
+                    inputs = X_ordered[batch]
+                else:
+                    inputs = np.take(
+                        self.X, rows, axis=0, out=self.S_postA[0][:m], mode="clip"
+                    )
+                targets = np.take(
+                    self.T, rows, axis=0, out=self.T_batch[:m], mode="clip"
+                )
+            if weights is not None and not weights.any():
+                continue  # a batch of zero total weight makes no step
+            error_sum += estimator._backprop(
+                [inputs, *S_postA], S_ERROR, targets, weights, self.optimizer
+            )
+        return error_sum
+
+    def _run_online(self):
+        """The article's online mode on a dense X: one step per sample.
+
+        The same rule as ``MLPBackpropClassifier._backprop`` with a batch of one,
+        written for one sample's 1-D signals: at this size each NumPy call costs more
+        than its arithmetic, so this loop makes as few as it can. A positive sample
+        weight is the sample's whole share of its batch, so it only scales the error.
+        """
+        estimator, optimizer = self.estimator, self.optimizer
+        coefs, intercepts = estimator.coefs_, estimator.intercepts_
+        n_layers = len(coefs)
+        S_postA = [layer[0] for layer in self.S_postA[1:]]
+        S_ERROR = [layer[0] for layer in self.S_ERROR]
+        steps = optimizer._coef_grads
+        LR = optimizer.learning_rate
+        decay = LR * estimator.alpha
+        plain = not optimizer.momentum
+        use_bias = estimator.use_bias
+        X, T, weights = self.X, self.T, self.sample_weight
+        error_sum = 0.0
+        for row in self.order:
+            if weights is not None and weights[row] == 0:
+                continue  # a batch of zero total weight makes no step
+            below = X[row]
+            for W, b, S in zip(coefs, intercepts, S_postA):
+                np.dot(below, W, out=S)  # S_preA
+                S += b
+                inplace_logistic(S)  # S_postA
+                below = S
+            FE = np.subtract(S_postA[-1], T[row], out=S_ERROR[-1])
+            E = 0.5 * float(np.dot(FE, FE))
+            error_sum += E if weights is None else weights[row] * E
+            inplace_logistic_derivative(S_postA[-1], FE)
+            FE *= LR  # S_ERROR,O times LR, so each product below is LR * gradient
+            for i in range(n_layers - 1, 0, -1):
+                np.dot(coefs[i], S_ERROR[i], out=S_ERROR[i - 1])
+                inplace_logistic_derivative(S_postA[i - 1], S_ERROR[i - 1])
+            below = X[row]
+            for i in range(n_layers):
+                step = np.multiply.outer(below, S_ERROR[i], out=steps[i])
+                if decay:
+                    step += decay * coefs[i]
+                if plain:
+                    coefs[i] -= step
+                    if use_bias:
+                        intercepts[i] -= S_ERROR[i]
+                else:
+                    optimizer.step(coefs[i], step, i)
+                    if use_bias:
+                        optimizer.step(intercepts[i], S_ERROR[i], n_layers + i)
+                below = S_postA[i]
+        return error_sum
 
 
 def _dot_into(a, b, out):

@@ -113,17 +113,20 @@ class SGDOptimizer:
             np.dot(S_postA.T, S_ERROR, out=step_W)
         if self.alpha:
             step_W += (self.learning_rate * self.alpha) * W
-        self._step(W, step_W, layer)
+        self.step(W, step_W, layer)
         if self.use_bias:
             # LR * gradient_b: the sum of S_ERROR's rows, as a matrix-vector product
             step_b = self._intercept_grads[layer]
             if self._ones.shape[0] < S_ERROR.shape[0]:
                 self._ones = np.ones(S_ERROR.shape[0], dtype=S_ERROR.dtype)
             np.dot(self._ones[: S_ERROR.shape[0]], S_ERROR, out=step_b)
-            self._step(self.intercepts[layer], step_b, len(self.coefs) + layer)
+            self.step(self.intercepts[layer], step_b, len(self.coefs) + layer)
 
-    def _step(self, param, step, index):
-        """Move ``param`` by ``step = LR * gradient`` (or by its velocity)."""
+    def step(self, param, step, index):
+        """Move ``param`` by ``step = LR * gradient`` (or by its velocity).
+
+        ``index`` numbers the parameters: weight matrices first, then biases.
+        """
         if not self.momentum:
             param -= step
             return
@@ -147,4 +150,3 @@ class SGDOptimizer:
             return True
         self.learning_rate /= 5.0
         return False
-

@@ -95,6 +95,41 @@ def test_weighted_batches_with_a_zero_weight_batch_match_the_reference():
 
 
 @ignore_convergence
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"momentum": 0.9, "nesterov": False},
+        {"momentum": 0.8, "nesterov": True},
+        {"alpha": 0.2},
+        {"weighted": True},
+    ],
+    ids=["plain", "momentum", "nesterov", "alpha", "zero-and-positive-weights"],
+)
+def test_online_mode_matches_the_reference_with_every_control(options):
+    rng, X, y = small_problem(n_samples=11)
+    coefs, intercepts = random_network(rng, [4, 3, 2, 3])
+    weights = None
+    if options.pop("weighted", False):
+        weights = rng.uniform(0.5, 2.0, size=11)
+        weights[[2, 7]] = 0.0
+    reference = minibatch_reference(
+        X, targets(y, 3), coefs, intercepts, LR=0.9, batch_size=1, epochs=2,
+        sample_weight=weights, **options,
+    )  # fmt: skip
+    clf = MLPBackpropClassifier(
+        (3, 2), learning_rate=0.9, batch_size=1, max_iter=2,
+        momentum=options.get("momentum", 0.0),
+        nesterovs_momentum=options.get("nesterov", True),
+        alpha=options.get("alpha", 0.0),
+    )  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # weights at batch_size=1
+        warm_started(clf, coefs, intercepts).fit(X, y, sample_weight=weights)
+    assert_matches_reference(clf, reference)
+
+
+@ignore_convergence
 def test_invscaling_schedule_matches_the_reference():
     rng, X, y = small_problem(n_classes=2)
     coefs, intercepts = random_network(rng, [4, 3, 1])
