@@ -12,7 +12,6 @@ from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state, column_or_1d, gen_batches
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
@@ -446,7 +445,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
-        T = self._encode_targets(y, continuing, incremental, classes).astype(X.dtype)
+        T = self._encode_targets(y, continuing, incremental, classes)
         sample_weight = self._training_sample_weight(X, y, sample_weight, incremental)
         layer_units = [X.shape[1], *hidden_layer_sizes, T.shape[1]]
         random_state = check_random_state(self.random_state)
@@ -528,7 +527,8 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         """Check that the labels ``y`` are known and return their target matrix T.
 
         Two classes give one 0/1 column (1 for ``classes_[1]``), more classes one-hot
-        columns, and an indicator matrix is its own target.
+        columns, and an indicator matrix is its own target. T is boolean, one byte a
+        target, so that it costs little beside X; batches gather it as floats.
         """
         if self._multilabel:
             if y.ndim != 2 or y.shape[1] != self.classes_.shape[0]:
@@ -536,7 +536,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
                     f"{name} must be an indicator matrix of {self.classes_.shape[0]} "
                     f"labels; got shape {y.shape}."
                 )
-            return y
+            return y.astype(bool)
         labels = np.unique(y)
         unknown = np.setdiff1d(labels, self.classes_)
         if unknown.size:
@@ -544,7 +544,12 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
                 f"{name} has labels {unknown.tolist()} that are not among the classes "
                 f"{self.classes_.tolist()}."
             )
-        return LabelBinarizer().fit(self.classes_).transform(y)
+        index = np.searchsorted(self.classes_, y)
+        if self.classes_.shape[0] == 2:
+            return (index == 1)[:, np.newaxis]
+        T = np.zeros((y.shape[0], self.classes_.shape[0]), dtype=bool)
+        T[np.arange(y.shape[0]), index] = True
+        return T
 
     def _training_sample_weight(self, X, y, sample_weight, incremental):
         """Sample weights times class weights, checked; None when neither is set."""
@@ -1213,9 +1218,8 @@ class _Epoch:
                     inputs = np.take(
                         self.X, rows, axis=0, out=self.S_postA[0][:m], mode="clip"
                     )
-                targets = np.take(
-                    self.T, rows, axis=0, out=self.T_batch[:m], mode="clip"
-                )
+                targets = self.T_batch[:m]
+                targets[...] = self.T[rows]
             if weights is not None and not weights.any():
                 continue  # a batch of zero total weight makes no step
             error_sum += estimator._backprop(
