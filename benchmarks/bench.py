@@ -18,7 +18,8 @@ Workloads:
   3  the article's online mode: 2,000 x 20, 2 classes, hidden 10, batch_size=1
   4  predict_proba on workload 1's data with the fitted models
   5  peak memory allocated during one epoch of workload 1 (tracemalloc)
-  6  epoch cost against n_samples: time per sample from 10k to 80k rows
+  6  epoch cost against n_samples: time per sample from 10k to 80k rows (1/6 to 4/3
+     of --samples)
 """
 
 import argparse
@@ -185,7 +186,9 @@ def memory_workload(args):
 def scaling_workload(args):
     print(f"{'6. time per sample, one epoch (microseconds)':<44}")
     base = None
-    for n_samples in (10_000, 20_000, 40_000, 80_000):
+    # 10k, 20k, 40k and 80k rows at the default --samples of 60,000
+    for n_samples in (args.samples // 6, args.samples // 3, args.samples * 2 // 3,
+                      args.samples * 4 // 3):  # fmt: skip
         X, y = mnist_shaped(n_samples, np.float64)
         seconds = best_time(partial(fit, ours(HIDDEN, BATCH, 1), X, y), args.repeats)
         per_sample = seconds / n_samples * 1e6

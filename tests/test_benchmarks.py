@@ -1,0 +1,37 @@
+"""The benchmark script runs (on a tiny size, so that it cannot rot). It measures
+ratios for people to read; nothing here asserts a timing."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_bench_script_prints_every_workload():
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "bench.py"),
+            "--samples",
+            "400",
+            "--epochs",
+            "1",
+            "--repeats",
+            "1",
+        ],  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    workloads = [
+        "1. fit, float64",
+        "2. fit, float32",
+        "3. online fit",
+        "4. predict_proba",
+        "5. peak memory",
+        "6. time per sample",
+    ]
+    for workload in workloads:
+        assert workload in result.stdout
