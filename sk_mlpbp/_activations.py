@@ -7,6 +7,7 @@ logistic function. Its derivative is written in terms of the post-activation,
 the pre-activations.
 """
 
+import numpy as np
 from scipy.special import expit
 
 
@@ -21,7 +22,7 @@ def inplace_logistic(S_preA):
     expit(S_preA, out=S_preA)
 
 
-def inplace_logistic_derivative(S_postA, delta):
+def inplace_logistic_derivative(S_postA, delta, scratch=None):
     """Multiply ``delta`` in place by ``f_A'(S_preA) = S_postA * (1 - S_postA)``.
 
     Parameters
@@ -31,7 +32,10 @@ def inplace_logistic_derivative(S_postA, delta):
 
     delta : ndarray of shape (n_samples, n_units)
         The signal to scale; modified in place.
+
+    scratch : ndarray of shape (n_samples, n_units), default=None
+        Room for ``1 - S_postA``; a temporary array when None.
     """
     delta *= S_postA
     # 1 - S_postA is exact for S_postA >= 0.5, so saturated units lose no precision.
-    delta *= 1 - S_postA
+    delta *= np.subtract(1, S_postA, out=scratch)

@@ -1143,6 +1143,9 @@ class _Epoch:
         self.estimator = estimator
         self.X = X
         self.T = T
+        # The online loop reads one target row per step: floats spare each step a
+        # cast (a small problem's copy; minibatches gather from the boolean T).
+        self.T_float = T.astype(X.dtype) if batch_size == 1 else None
         self.sample_weight = sample_weight
         self.optimizer = optimizer
         self.random_state = random_state
@@ -1245,9 +1248,10 @@ class _Epoch:
         decay = LR * estimator.alpha
         plain = not optimizer.momentum
         use_bias = estimator.use_bias
-        X, T, weights = self.X, self.T, self.sample_weight
+        scratch = [np.empty_like(signal) for signal in S_ERROR]
+        X, T, weights = self.X, self.T_float, self.sample_weight
         error_sum = 0.0
-        for row in self.order:
+        for row in self.order.tolist():  # Python ints index fastest
             if weights is not None and weights[row] == 0:
                 continue  # a batch of zero total weight makes no step
             below = X[row]
@@ -1259,11 +1263,13 @@ class _Epoch:
             FE = np.subtract(S_postA[-1], T[row], out=S_ERROR[-1])
             E = 0.5 * float(np.dot(FE, FE))
             error_sum += E if weights is None else weights[row] * E
-            inplace_logistic_derivative(S_postA[-1], FE)
+            inplace_logistic_derivative(S_postA[-1], FE, scratch[-1])
             FE *= LR  # S_ERROR,O times LR, so each product below is LR * gradient
             for i in range(n_layers - 1, 0, -1):
                 np.dot(coefs[i], S_ERROR[i], out=S_ERROR[i - 1])
-                inplace_logistic_derivative(S_postA[i - 1], S_ERROR[i - 1])
+                inplace_logistic_derivative(
+                    S_postA[i - 1], S_ERROR[i - 1], scratch[i - 1]
+                )
             below = X[row]
             for i in range(n_layers):
                 step = np.multiply.outer(below, S_ERROR[i], out=steps[i])
