@@ -1143,9 +1143,6 @@ class _Epoch:
         self.estimator = estimator
         self.X = X
         self.T = T
-        # The online loop reads one target row per step: floats spare each step a
-        # cast (a small problem's copy; minibatches gather from the boolean T).
-        self.T_float = T.astype(X.dtype) if batch_size == 1 else None
         self.sample_weight = sample_weight
         self.optimizer = optimizer
         self.random_state = random_state
@@ -1157,6 +1154,10 @@ class _Epoch:
         self.sparse = sparse.issparse(X)
         if self.sparse:
             self.X = X.tocsr()
+        # The online loop reads one target row per step: floats spare each step a
+        # cast (a small problem's copy; minibatches gather from the boolean T).
+        self.online = batch_size == 1 and not self.sparse
+        self.T_float = T.astype(dtype) if self.online else None
         # S_postA[0] holds the gathered input batch (dense X only).
         self.S_postA = [
             np.empty((0 if self.sparse else batch_size, coef.shape[0]), dtype)
@@ -1180,7 +1181,7 @@ class _Epoch:
         # is a contiguous slice of rows rather than a fancy-indexed copy.
         X_ordered = self.X[self.order] if self.sparse and estimator.shuffle else self.X
         batch_size = self.S_ERROR[0].shape[0]
-        if batch_size == 1 and not self.sparse:
+        if self.online:
             error_sum = self._run_online()
         else:
             error_sum = self._run_batches(X_ordered, batch_size)
