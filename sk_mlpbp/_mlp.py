@@ -1174,24 +1174,20 @@ class _Epoch:
 
     def run(self):
         """Train one epoch; return its (weighted) mean per-sample error E."""
-        estimator = self.estimator
-        if estimator.shuffle:
+        if self.estimator.shuffle:
             self.random_state.shuffle(self.order)
-        # A sparse X is put in this epoch's order once (O(nnz)), so that every batch
-        # is a contiguous slice of rows rather than a fancy-indexed copy.
-        X_ordered = self.X[self.order] if self.sparse and estimator.shuffle else self.X
-        batch_size = self.S_ERROR[0].shape[0]
-        if self.online:
-            error_sum = self._run_online()
-        else:
-            error_sum = self._run_batches(X_ordered, batch_size)
+        error_sum = self._run_online() if self.online else self._run_batches()
         if self.sample_weight is None:
             return error_sum / self.X.shape[0]
         return error_sum / float(self.sample_weight.sum())
 
-    def _run_batches(self, X_ordered, batch_size):
+    def _run_batches(self):
         """The epoch's minibatch steps; returns the (weighted) summed error."""
         estimator = self.estimator
+        batch_size = self.S_ERROR[0].shape[0]
+        # A sparse X is put in this epoch's order once (O(nnz)), so that every batch
+        # is a contiguous slice of rows rather than a fancy-indexed copy.
+        X_ordered = self.X[self.order] if self.sparse and estimator.shuffle else self.X
         error_sum = 0.0
         for batch in self.batches:
             m = batch.stop - batch.start
@@ -1201,7 +1197,8 @@ class _Epoch:
                 S_postA = [layer[:m] for layer in self.S_postA[1:]]
                 S_ERROR = [layer[:m] for layer in self.S_ERROR]
             if m == 1:
-                # One sample (the article's online mode): views of its rows, no copies.
+                # One sample (a last batch of one, or sparse online training): views
+                # of its rows, no copies.
                 row = self.order[batch.start]
                 rows = slice(row, row + 1)
                 weights = (

@@ -37,11 +37,14 @@ def sparse_problem(n_samples=60, n_features=30, seed=0):
 @ignore_convergence
 @pytest.mark.parametrize("container", SPARSE_CONTAINERS, ids=lambda c: c.__name__)
 @pytest.mark.parametrize("shuffle", [False, True])
-def test_sparse_input_learns_the_model_of_its_dense_copy(container, shuffle):
+@pytest.mark.parametrize("batch_size", [7, 1])
+def test_sparse_input_learns_the_model_of_its_dense_copy(
+    container, shuffle, batch_size
+):
     X, y = sparse_problem()
     kwargs = dict(
-        hidden_layer_sizes=(5,), batch_size=7, max_iter=4, momentum=0.5, alpha=1e-3,
-        shuffle=shuffle, random_state=0,
+        hidden_layer_sizes=(5,), batch_size=batch_size, max_iter=4, momentum=0.5,
+        alpha=1e-3, shuffle=shuffle, random_state=0,
     )  # fmt: skip
     dense = MLPBackpropClassifier(**kwargs).fit(X, y)
     from_sparse = MLPBackpropClassifier(**kwargs).fit(container(X), y)
