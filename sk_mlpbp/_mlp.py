@@ -219,8 +219,9 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
 
     ``predict`` returns ``classes_[1]`` where the output is strictly greater than 0.5
     (two classes) or the class of the largest normalised output. ``predict_proba``
-    returns ``[1 - a, a]`` for two classes and ``a_k / sum_j a_j`` otherwise,
-    computed in the log domain so that it stays finite when every output underflows.
+    returns ``[1 - a, a]`` for two classes and ``a_k / sum_j a_j`` otherwise; rows
+    whose outputs all underflow get the same ratio from the log domain, so every row
+    stays finite and sums to 1.
 
     References
     ----------
@@ -1241,7 +1242,7 @@ class _Epoch:
         n_layers = len(coefs)
         S_postA = [layer[0] for layer in self.S_postA[1:]]
         S_ERROR = [layer[0] for layer in self.S_ERROR]
-        steps = optimizer._coef_grads
+        steps = optimizer.coef_steps
         LR = optimizer.learning_rate
         decay = LR * estimator.alpha
         plain = not optimizer.momentum

@@ -85,8 +85,9 @@ class SGDOptimizer:
         self.momentum = momentum
         self.nesterov = nesterov
         self.velocities = velocities
-        self._coef_grads = [np.empty_like(coef) for coef in coefs]
-        self._intercept_grads = [np.empty_like(b) for b in intercepts]
+        # Room for each layer's step LR * gradient, reused by every batch.
+        self.coef_steps = [np.empty_like(coef) for coef in coefs]
+        self.intercept_steps = [np.empty_like(b) for b in intercepts]
         self._ones = np.ones(0, dtype=coefs[0].dtype)
 
     def update_layer(self, layer, S_postA, S_ERROR):
@@ -106,7 +107,7 @@ class SGDOptimizer:
             ``LR * gradient``, the step itself.
         """
         W = self.coefs[layer]
-        step_W = self._coef_grads[layer]
+        step_W = self.coef_steps[layer]
         if sparse.issparse(S_postA):
             np.copyto(step_W, S_postA.T @ S_ERROR)
         else:
@@ -116,7 +117,7 @@ class SGDOptimizer:
         self.step(W, step_W, layer)
         if self.use_bias:
             # LR * gradient_b: the sum of S_ERROR's rows, as a matrix-vector product
-            step_b = self._intercept_grads[layer]
+            step_b = self.intercept_steps[layer]
             if self._ones.shape[0] < S_ERROR.shape[0]:
                 self._ones = np.ones(S_ERROR.shape[0], dtype=S_ERROR.dtype)
             np.dot(self._ones[: S_ERROR.shape[0]], S_ERROR, out=step_b)
