@@ -68,13 +68,16 @@ def sklearns(hidden, batch_size, epochs, learning_rate=0.1):
     )
 
 
-def best_time(function, repeats):
-    times = []
+def best_times(functions, repeats):
+    """Best-of-``repeats`` time of each function, taking turns, so that a burst of
+    load on this shared machine hits every contender alike."""
+    times = [[] for _ in functions]
     for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for function, spent in zip(functions, times):
+            start = time.perf_counter()
+            function()
+            spent.append(time.perf_counter() - start)
+    return [min(spent) for spent in times]
 
 
 def fit(estimator, X, y):
@@ -121,14 +124,15 @@ def row(name, ours_time, other_time, target):
 
 def training_workload(args, dtype, number):
     X, y = mnist_shaped(args.samples, dtype)
-    t_ours = best_time(
-        lambda: fit(ours(HIDDEN, BATCH, args.epochs), X, y), args.repeats
-    )
-    t_sk = best_time(
-        lambda: fit(sklearns(HIDDEN, BATCH, args.epochs), X, y), args.repeats
-    )
     rng = np.random.RandomState(0)
-    t_floor = best_time(lambda: floor(X, args.epochs, rng), args.repeats)
+    t_ours, t_sk, t_floor = best_times(
+        [
+            lambda: fit(ours(HIDDEN, BATCH, args.epochs), X, y),
+            lambda: fit(sklearns(HIDDEN, BATCH, args.epochs), X, y),
+            lambda: floor(X, args.epochs, rng),
+        ],
+        args.repeats,
+    )
     label = f"{number}. fit, {np.dtype(dtype).name}, {args.samples} x {N_FEATURES}"
     row(label + " vs sklearn", t_ours, t_sk, "target >= 1.35x")
     print(
@@ -140,8 +144,13 @@ def training_workload(args, dtype, number):
 def online_workload(args):
     X, y = make_classification(2000, 20, n_classes=2, random_state=0)
     epochs = max(1, args.epochs)
-    t_ours = best_time(lambda: fit(ours(10, 1, epochs), X, y), args.repeats)
-    t_sk = best_time(lambda: fit(sklearns(10, 1, epochs), X, y), args.repeats)
+    t_ours, t_sk = best_times(
+        [
+            lambda: fit(ours(10, 1, epochs), X, y),
+            lambda: fit(sklearns(10, 1, epochs), X, y),
+        ],
+        args.repeats,
+    )
     row("3. online fit, batch_size=1, 2000 x 20", t_ours, t_sk, "target >= 10x")
 
 
@@ -149,8 +158,9 @@ def predict_workload(args):
     X, y = mnist_shaped(args.samples, np.float64)
     mine = fit(ours(HIDDEN, BATCH, 1), X, y)
     theirs = fit(sklearns(HIDDEN, BATCH, 1), X, y)
-    t_ours = best_time(lambda: mine.predict_proba(X), args.repeats)
-    t_sk = best_time(lambda: theirs.predict_proba(X), args.repeats)
+    t_ours, t_sk = best_times(
+        [lambda: mine.predict_proba(X), lambda: theirs.predict_proba(X)], args.repeats
+    )
     row(
         f"4. predict_proba, {args.samples} x {N_FEATURES}",
         t_ours,
@@ -190,7 +200,9 @@ def scaling_workload(args):
     for n_samples in (args.samples // 6, args.samples // 3, args.samples * 2 // 3,
                       args.samples * 4 // 3):  # fmt: skip
         X, y = mnist_shaped(n_samples, np.float64)
-        seconds = best_time(partial(fit, ours(HIDDEN, BATCH, 1), X, y), args.repeats)
+        (seconds,) = best_times(
+            [partial(fit, ours(HIDDEN, BATCH, 1), X, y)], args.repeats
+        )
         per_sample = seconds / n_samples * 1e6
         base = base or per_sample
         print(

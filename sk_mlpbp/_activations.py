@@ -22,6 +22,22 @@ def inplace_logistic(S_preA):
     expit(S_preA, out=S_preA)
 
 
+def logistic_derivative(S_postA, out):
+    """``out = f_A'(S_preA) = S_postA * (1 - S_postA)``.
+
+    Parameters
+    ----------
+    S_postA : ndarray
+        Post-activations.
+
+    out : ndarray of the same shape
+        Receives the derivative.
+    """
+    np.subtract(1, S_postA, out=out)
+    out *= S_postA
+    return out
+
+
 def inplace_logistic_derivative(S_postA, delta, scratch=None):
     """Multiply ``delta`` in place by ``f_A'(S_preA) = S_postA * (1 - S_postA)``.
 

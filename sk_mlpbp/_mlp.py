@@ -27,6 +27,7 @@ from sklearn.utils.validation import (
 from sk_mlpbp._activations import inplace_logistic, inplace_logistic_derivative
 from sk_mlpbp._callbacks import CallbackSupportMixin
 from sk_mlpbp._loss import mean_error, output_error_signal
+from sk_mlpbp._online import OnlineEpoch
 from sk_mlpbp._optim import SGDOptimizer
 
 
@@ -1155,10 +1156,20 @@ class _Epoch:
         self.sparse = sparse.issparse(X)
         if self.sparse:
             self.X = X.tocsr()
-        # The online loop reads one target row per step: floats spare each step a
-        # cast (a small problem's copy; minibatches gather from the boolean T).
-        self.online = batch_size == 1 and not self.sparse
-        self.T_float = T.astype(dtype) if self.online else None
+        # The article's online mode on a dense X has a loop of its own.
+        self.online = (
+            OnlineEpoch(
+                estimator.coefs_,
+                estimator.intercepts_,
+                X,
+                T,
+                sample_weight,
+                optimizer,
+                estimator.use_bias,
+            )
+            if batch_size == 1 and not self.sparse
+            else None
+        )
         # S_postA[0] holds the gathered input batch (dense X only).
         self.S_postA = [
             np.empty((0 if self.sparse else batch_size, coef.shape[0]), dtype)
@@ -1177,7 +1188,9 @@ class _Epoch:
         """Train one epoch; return its (weighted) mean per-sample error E."""
         if self.estimator.shuffle:
             self.random_state.shuffle(self.order)
-        error_sum = self._run_online() if self.online else self._run_batches()
+        error_sum = (
+            self._run_batches() if self.online is None else self.online.run(self.order)
+        )
         if self.sample_weight is None:
             return error_sum / self.X.shape[0]
         return error_sum / float(self.sample_weight.sum())
@@ -1227,62 +1240,6 @@ class _Epoch:
             error_sum += estimator._backprop(
                 [inputs, *S_postA], S_ERROR, targets, weights, self.optimizer
             )
-        return error_sum
-
-    def _run_online(self):
-        """The article's online mode on a dense X: one step per sample.
-
-        The same rule as ``MLPBackpropClassifier._backprop`` with a batch of one,
-        written for one sample's 1-D signals: at this size each NumPy call costs more
-        than its arithmetic, so this loop makes as few as it can. A positive sample
-        weight is the sample's whole share of its batch, so it only scales the error.
-        """
-        estimator, optimizer = self.estimator, self.optimizer
-        coefs, intercepts = estimator.coefs_, estimator.intercepts_
-        n_layers = len(coefs)
-        S_postA = [layer[0] for layer in self.S_postA[1:]]
-        S_ERROR = [layer[0] for layer in self.S_ERROR]
-        steps = optimizer.coef_steps
-        LR = optimizer.learning_rate
-        decay = LR * estimator.alpha
-        plain = not optimizer.momentum
-        use_bias = estimator.use_bias
-        scratch = [np.empty_like(signal) for signal in S_ERROR]
-        X, T, weights = self.X, self.T_float, self.sample_weight
-        error_sum = 0.0
-        for row in self.order.tolist():  # Python ints index fastest
-            if weights is not None and weights[row] == 0:
-                continue  # a batch of zero total weight makes no step
-            below = X[row]
-            for W, b, S in zip(coefs, intercepts, S_postA):
-                np.dot(below, W, out=S)  # S_preA
-                S += b
-                inplace_logistic(S)  # S_postA
-                below = S
-            FE = np.subtract(S_postA[-1], T[row], out=S_ERROR[-1])
-            E = 0.5 * float(np.dot(FE, FE))
-            error_sum += E if weights is None else weights[row] * E
-            inplace_logistic_derivative(S_postA[-1], FE, scratch[-1])
-            FE *= LR  # S_ERROR,O times LR, so each product below is LR * gradient
-            for i in range(n_layers - 1, 0, -1):
-                np.dot(coefs[i], S_ERROR[i], out=S_ERROR[i - 1])
-                inplace_logistic_derivative(
-                    S_postA[i - 1], S_ERROR[i - 1], scratch[i - 1]
-                )
-            below = X[row]
-            for i in range(n_layers):
-                step = np.multiply.outer(below, S_ERROR[i], out=steps[i])
-                if decay:
-                    step += decay * coefs[i]
-                if plain:
-                    coefs[i] -= step
-                    if use_bias:
-                        intercepts[i] -= S_ERROR[i]
-                else:
-                    optimizer.step(coefs[i], step, i)
-                    if use_bias:
-                        optimizer.step(intercepts[i], S_ERROR[i], n_layers + i)
-                below = S_postA[i]
         return error_sum
 
 

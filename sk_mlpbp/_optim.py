@@ -86,8 +86,8 @@ class SGDOptimizer:
         self.nesterov = nesterov
         self.velocities = velocities
         # Room for each layer's step LR * gradient, reused by every batch.
-        self.coef_steps = [np.empty_like(coef) for coef in coefs]
-        self.intercept_steps = [np.empty_like(b) for b in intercepts]
+        self._coef_steps = [np.empty_like(coef) for coef in coefs]
+        self._intercept_steps = [np.empty_like(b) for b in intercepts]
         self._ones = np.ones(0, dtype=coefs[0].dtype)
 
     def update_layer(self, layer, S_postA, S_ERROR):
@@ -107,31 +107,37 @@ class SGDOptimizer:
             ``LR * gradient``, the step itself.
         """
         W = self.coefs[layer]
-        step_W = self.coef_steps[layer]
+        step_W = self._coef_steps[layer]
         if sparse.issparse(S_postA):
             np.copyto(step_W, S_postA.T @ S_ERROR)
         else:
             np.dot(S_postA.T, S_ERROR, out=step_W)
         if self.alpha:
             step_W += (self.learning_rate * self.alpha) * W
-        self.step(W, step_W, layer)
+        self.step(W, step_W, self._velocity(layer))
         if self.use_bias:
             # LR * gradient_b: the sum of S_ERROR's rows, as a matrix-vector product
-            step_b = self.intercept_steps[layer]
+            step_b = self._intercept_steps[layer]
             if self._ones.shape[0] < S_ERROR.shape[0]:
                 self._ones = np.ones(S_ERROR.shape[0], dtype=S_ERROR.dtype)
             np.dot(self._ones[: S_ERROR.shape[0]], S_ERROR, out=step_b)
-            self.step(self.intercepts[layer], step_b, len(self.coefs) + layer)
+            self.step(
+                self.intercepts[layer], step_b, self._velocity(len(self.coefs) + layer)
+            )
 
-    def step(self, param, step, index):
-        """Move ``param`` by ``step = LR * gradient`` (or by its velocity).
+    def _velocity(self, index):
+        """The velocity of parameter ``index`` (weights first, then biases), or None."""
+        return None if self.velocities is None else self.velocities[index]
 
-        ``index`` numbers the parameters: weight matrices first, then biases.
+    def step(self, param, step, velocity):
+        """Move ``param`` by ``step = LR * gradient`` (or by its ``velocity``).
+
+        ``velocity`` is the parameter's velocity, updated in place, or None without
+        momentum.
         """
-        if not self.momentum:
+        if velocity is None:
             param -= step
             return
-        velocity = self.velocities[index]
         velocity *= self.momentum
         velocity -= step
         if self.nesterov:

@@ -130,6 +130,29 @@ def test_online_mode_matches_the_reference_with_every_control(options):
 
 
 @ignore_convergence
+@pytest.mark.parametrize("use_bias", [True, False])
+def test_online_mode_matches_the_reference_over_many_samples(use_bias):
+    # More samples than the online loop gathers at a time, with zero weights on
+    # either side of its chunk boundaries and momentum carried across them.
+    rng, X, y = small_problem(n_samples=600, n_classes=2)
+    coefs, intercepts = random_network(rng, [4, 3, 1])
+    if not use_bias:
+        intercepts = [np.zeros_like(b) for b in intercepts]
+    weights = np.ones(600)
+    weights[[0, 255, 256, 511, 512, 599]] = 0.0
+    reference = minibatch_reference(
+        X, targets(y, 2), coefs, intercepts, LR=0.3, batch_size=1, epochs=2,
+        use_bias=use_bias, sample_weight=weights, momentum=0.5,
+    )  # fmt: skip
+    clf = MLPBackpropClassifier(
+        (3,), learning_rate=0.3, batch_size=1, max_iter=2, use_bias=use_bias,
+        momentum=0.5, nesterovs_momentum=False,
+    )  # fmt: skip
+    warm_started(clf, coefs, intercepts).fit(X, y, sample_weight=weights)
+    assert_matches_reference(clf, reference)
+
+
+@ignore_convergence
 def test_invscaling_schedule_matches_the_reference():
     rng, X, y = small_problem(n_classes=2)
     coefs, intercepts = random_network(rng, [4, 3, 1])
