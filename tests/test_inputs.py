@@ -74,13 +74,16 @@ def test_sparse_input_in_partial_fit_and_validation():
 
 
 @ignore_convergence
+@pytest.mark.parametrize("batch_size", ["auto", 1], ids=["minibatch", "online"])
 @pytest.mark.parametrize("as_sparse", [False, True])
-def test_float32_stays_float32(as_sparse):
+def test_float32_stays_float32(as_sparse, batch_size):
     X, y = sparse_problem()
     X32 = X.astype(np.float32)
     if as_sparse:
         X32 = sparse.csr_matrix(X32)
-    clf = MLPBackpropClassifier((4,), max_iter=3, momentum=0.9, random_state=0)
+    clf = MLPBackpropClassifier(
+        (4,), batch_size=batch_size, max_iter=3, momentum=0.9, random_state=0
+    )
     clf.fit(X32, y, X_val=X32, y_val=y)
     assert all(p.dtype == np.float32 for p in clf.coefs_ + clf.intercepts_)
     assert all(v.dtype == np.float32 for v in clf._velocities)
