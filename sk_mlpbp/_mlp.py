@@ -441,9 +441,10 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             y,
             accept_sparse=["csr", "csc"],
             multi_output=True,
-            dtype=(np.float64, np.float32),
+            dtype="numeric",
             reset=not (continuing and hasattr(self, "n_features_in_")),
         )
+        X = _as_float(X)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         T = self._encode_targets(y, continuing, incremental, classes)
@@ -679,15 +680,25 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             if sample_weight is not None:
                 sample_weight, sample_weight_val = split[6:]
         else:
-            X_val = validate_data(
-                self, X_val, accept_sparse=["csr", "csc"], dtype=X.dtype, reset=False
+            # check_array first, so that its messages name X_val; validate_data
+            # then checks the raw input's width and feature names against X's.
+            X_val_checked = check_array(
+                X_val, accept_sparse=["csr", "csc"], dtype="numeric", input_name="X_val"
             )
-            y_val = check_array(y_val, ensure_2d=False, dtype=None)
+            validate_data(self, X_val, reset=False, skip_check_array=True)
+            X_val = X_val_checked.astype(X.dtype, copy=False)
+            y_val = check_array(y_val, ensure_2d=False, dtype=None, input_name="y_val")
             if not self._multilabel:
                 y_val = column_or_1d(y_val)
             check_consistent_length(X_val, y_val)
             T_val = self._targets(y_val, "y_val")
             if sample_weight_val is not None:
+                sample_weight_val = check_array(
+                    sample_weight_val,
+                    ensure_2d=False,
+                    dtype="numeric",
+                    input_name="sample_weight_val",
+                )
                 sample_weight_val = _check_sample_weight(
                     sample_weight_val, X_val, dtype=X.dtype, ensure_non_negative=True
                 )
@@ -967,10 +978,10 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             self,
             X,
             accept_sparse=["csr", "csc"],
-            dtype=(np.float64, np.float32),
+            dtype="numeric",
             reset=False,
         )
-        return self._output_preactivation(X)
+        return self._output_preactivation(_as_float(X))
 
     def _proba_from_output(self, S_preA_O):
         S_postA_O = expit(S_preA_O)
@@ -1284,6 +1295,16 @@ class _Epoch:
                         optimizer.step(intercepts[i], S_ERROR[i], n_layers + i)
                 below = S_postA[i]
         return error_sum
+
+
+def _as_float(X):
+    """float32 stays float32 (trained and predicted in float32); any other numeric
+    input becomes float64.
+
+    Validating with ``dtype="numeric"`` rather than a list of float dtypes makes
+    scikit-learn reject arrays of strings instead of parsing them as numbers.
+    """
+    return X if X.dtype in (np.float32, np.float64) else X.astype(np.float64)
 
 
 def _dot_into(a, b, out):
