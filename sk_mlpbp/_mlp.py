@@ -757,42 +757,48 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             self._no_improvement_count = 0
         start = time.perf_counter()
         for _ in range(1 if incremental else self.max_iter):
-            epoch_context = callback_context.subcontext(task_name="epoch")
-            epoch_context.call_on_fit_task_begin(
-                estimator=self, X=X, y=y, metadata=metadata
-            )
-            snapshot = self._snapshot()
+            # Ctrl-C can come at any point of an iteration: during the epoch's steps
+            # the model returns to the snapshot; once the epoch is recorded (while
+            # printing, scheduling or calling back) the model is already complete.
+            snapshot, recorded = None, False
             try:
+                epoch_context = callback_context.subcontext(task_name="epoch")
+                epoch_context.call_on_fit_task_begin(
+                    estimator=self, X=X, y=y, metadata=metadata
+                )
+                snapshot = self._snapshot()
                 loss = epoch.run()
                 self._check_finite(loss, snapshot)
                 self._record_epoch(loss, X.shape[0], validation)
+                recorded = True
+                if self.verbose:
+                    self._print_epoch(time.perf_counter() - start)
+                optimizer.iteration_ends(self.t_)
+                converged = False
+                if self._no_improvement_count >= self.n_iter_no_change:
+                    # partial_fit trains one epoch anyway; its schedule may adapt.
+                    converged = optimizer.trigger_stopping() and not incremental
+                    if converged and self.verbose:
+                        print(self._stop_message())
+                    if not converged:
+                        self._no_improvement_count = 0
+                requested = epoch_context.call_on_fit_task_end(
+                    estimator=self,
+                    X=X,
+                    y=y,
+                    metadata=metadata,
+                    reconstruction_attributes=self._reconstruction_attributes,
+                )
             except KeyboardInterrupt:
-                self._restore(snapshot)
-                epoch_context.call_on_fit_task_end(estimator=self)
+                if snapshot is not None and not recorded:
+                    self._restore(snapshot)
+                    epoch_context.call_on_fit_task_end(estimator=self)
                 warnings.warn(
                     "Training interrupted by the user; the model keeps the state of "
                     f"its last completed epoch (n_iter_={self.n_iter_}).",
                     UserWarning,
                 )
                 break
-            if self.verbose:
-                self._print_epoch(time.perf_counter() - start)
-            optimizer.iteration_ends(self.t_)
-            converged = False
-            if self._no_improvement_count >= self.n_iter_no_change:
-                # partial_fit trains one epoch anyway; its schedule may still adapt.
-                converged = optimizer.trigger_stopping() and not incremental
-                if converged and self.verbose:
-                    print(self._stop_message())
-                if not converged:
-                    self._no_improvement_count = 0
-            requested = epoch_context.call_on_fit_task_end(
-                estimator=self,
-                X=X,
-                y=y,
-                metadata=metadata,
-                reconstruction_attributes=self._reconstruction_attributes,
-            )
             if converged or requested:
                 break
         else:
