@@ -28,6 +28,7 @@ from sk_mlpbp._activations import inplace_logistic, inplace_logistic_derivative
 from sk_mlpbp._callbacks import CallbackSupportMixin
 from sk_mlpbp._loss import mean_error, output_error_signal
 from sk_mlpbp._optim import SGDOptimizer
+from sk_mlpbp.exceptions import InconsistentVersionWarning
 
 
 class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
@@ -1013,6 +1014,28 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         if self.n_outputs_ == 1:
             return self.classes_[(proba[:, 1] > 0.5).astype(np.intp)]
         return self.classes_[np.argmax(proba, axis=1)]
+
+    def __getstate__(self):
+        """The state to pickle, stamped with the sk_mlpbp version that saved it."""
+        from sk_mlpbp import __version__
+
+        return {**super().__getstate__(), "_sk_mlpbp_version": __version__}
+
+    def __setstate__(self, state):
+        """Restore a pickled state; warn if another sk_mlpbp version saved it."""
+        from sk_mlpbp import __version__
+
+        state = dict(state)
+        saved = state.pop("_sk_mlpbp_version", "unknown")
+        if saved != __version__:
+            warnings.warn(
+                InconsistentVersionWarning(
+                    estimator_name=type(self).__name__,
+                    current_version=__version__,
+                    original_version=saved,
+                )
+            )
+        super().__setstate__(state)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
