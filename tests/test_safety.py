@@ -53,6 +53,8 @@ def fitted(three_classes):
 FIT_UNTIL_INTERRUPTED = """
 import warnings
 import numpy as np
+from sklearn.datasets import load_digits
+from sklearn.preprocessing import StandardScaler
 from sk_mlpbp import MLPBackpropClassifier
 
 X, y = load_digits(return_X_y=True)
