@@ -29,6 +29,7 @@ from sk_mlpbp._callbacks import CallbackSupportMixin
 from sk_mlpbp._loss import mean_error, output_error_signal
 from sk_mlpbp._online import OnlineEpoch
 from sk_mlpbp._optim import SGDOptimizer
+from sk_mlpbp.exceptions import InconsistentVersionWarning
 
 
 class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
@@ -442,9 +443,10 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             y,
             accept_sparse=["csr", "csc"],
             multi_output=True,
-            dtype=(np.float64, np.float32),
+            dtype="numeric",
             reset=not (continuing and hasattr(self, "n_features_in_")),
         )
+        X = _as_float(X)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         T = self._encode_targets(y, continuing, incremental, classes)
@@ -680,15 +682,25 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             if sample_weight is not None:
                 sample_weight, sample_weight_val = split[6:]
         else:
-            X_val = validate_data(
-                self, X_val, accept_sparse=["csr", "csc"], dtype=X.dtype, reset=False
+            # check_array first, so that its messages name X_val; validate_data
+            # then checks the raw input's width and feature names against X's.
+            X_val_checked = check_array(
+                X_val, accept_sparse=["csr", "csc"], dtype="numeric", input_name="X_val"
             )
-            y_val = check_array(y_val, ensure_2d=False, dtype=None)
+            validate_data(self, X_val, reset=False, skip_check_array=True)
+            X_val = X_val_checked.astype(X.dtype, copy=False)
+            y_val = check_array(y_val, ensure_2d=False, dtype=None, input_name="y_val")
             if not self._multilabel:
                 y_val = column_or_1d(y_val)
             check_consistent_length(X_val, y_val)
             T_val = self._targets(y_val, "y_val")
             if sample_weight_val is not None:
+                sample_weight_val = check_array(
+                    sample_weight_val,
+                    ensure_2d=False,
+                    dtype="numeric",
+                    input_name="sample_weight_val",
+                )
                 sample_weight_val = _check_sample_weight(
                     sample_weight_val, X_val, dtype=X.dtype, ensure_non_negative=True
                 )
@@ -747,42 +759,48 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             self._no_improvement_count = 0
         start = time.perf_counter()
         for _ in range(1 if incremental else self.max_iter):
-            epoch_context = callback_context.subcontext(task_name="epoch")
-            epoch_context.call_on_fit_task_begin(
-                estimator=self, X=X, y=y, metadata=metadata
-            )
-            snapshot = self._snapshot()
+            # Ctrl-C can come at any point of an iteration: during the epoch's steps
+            # the model returns to the snapshot; once the epoch is recorded (while
+            # printing, scheduling or calling back) the model is already complete.
+            snapshot, recorded = None, False
             try:
+                epoch_context = callback_context.subcontext(task_name="epoch")
+                epoch_context.call_on_fit_task_begin(
+                    estimator=self, X=X, y=y, metadata=metadata
+                )
+                snapshot = self._snapshot()
                 loss = epoch.run()
                 self._check_finite(loss, snapshot)
                 self._record_epoch(loss, X.shape[0], validation)
+                recorded = True
+                if self.verbose:
+                    self._print_epoch(time.perf_counter() - start)
+                optimizer.iteration_ends(self.t_)
+                converged = False
+                if self._no_improvement_count >= self.n_iter_no_change:
+                    # partial_fit trains one epoch anyway; its schedule may adapt.
+                    converged = optimizer.trigger_stopping() and not incremental
+                    if converged and self.verbose:
+                        print(self._stop_message())
+                    if not converged:
+                        self._no_improvement_count = 0
+                requested = epoch_context.call_on_fit_task_end(
+                    estimator=self,
+                    X=X,
+                    y=y,
+                    metadata=metadata,
+                    reconstruction_attributes=self._reconstruction_attributes,
+                )
             except KeyboardInterrupt:
-                self._restore(snapshot)
-                epoch_context.call_on_fit_task_end(estimator=self)
+                if snapshot is not None and not recorded:
+                    self._restore(snapshot)
+                    epoch_context.call_on_fit_task_end(estimator=self)
                 warnings.warn(
                     "Training interrupted by the user; the model keeps the state of "
                     f"its last completed epoch (n_iter_={self.n_iter_}).",
                     UserWarning,
                 )
                 break
-            if self.verbose:
-                self._print_epoch(time.perf_counter() - start)
-            optimizer.iteration_ends(self.t_)
-            converged = False
-            if self._no_improvement_count >= self.n_iter_no_change:
-                # partial_fit trains one epoch anyway; its schedule may still adapt.
-                converged = optimizer.trigger_stopping() and not incremental
-                if converged and self.verbose:
-                    print(self._stop_message())
-                if not converged:
-                    self._no_improvement_count = 0
-            requested = epoch_context.call_on_fit_task_end(
-                estimator=self,
-                X=X,
-                y=y,
-                metadata=metadata,
-                reconstruction_attributes=self._reconstruction_attributes,
-            )
             if converged or requested:
                 break
         else:
@@ -968,10 +986,10 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             self,
             X,
             accept_sparse=["csr", "csc"],
-            dtype=(np.float64, np.float32),
+            dtype="numeric",
             reset=False,
         )
-        return self._output_preactivation(X)
+        return self._output_preactivation(_as_float(X))
 
     def _proba_from_output(self, S_preA_O):
         S_postA_O = expit(S_preA_O)
@@ -997,6 +1015,28 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         if self.n_outputs_ == 1:
             return self.classes_[(proba[:, 1] > 0.5).astype(np.intp)]
         return self.classes_[np.argmax(proba, axis=1)]
+
+    def __getstate__(self):
+        """The state to pickle, stamped with the sk_mlpbp version that saved it."""
+        from sk_mlpbp import __version__
+
+        return {**super().__getstate__(), "_sk_mlpbp_version": __version__}
+
+    def __setstate__(self, state):
+        """Restore a pickled state; warn if another sk_mlpbp version saved it."""
+        from sk_mlpbp import __version__
+
+        state = dict(state)
+        saved = state.pop("_sk_mlpbp_version", "unknown")
+        if saved != __version__:
+            warnings.warn(
+                InconsistentVersionWarning(
+                    estimator_name=type(self).__name__,
+                    current_version=__version__,
+                    original_version=saved,
+                )
+            )
+        super().__setstate__(state)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -1241,6 +1281,16 @@ class _Epoch:
                 [inputs, *S_postA], S_ERROR, targets, weights, self.optimizer
             )
         return error_sum
+
+
+def _as_float(X):
+    """float32 stays float32 (trained and predicted in float32); any other numeric
+    input becomes float64.
+
+    Validating with ``dtype="numeric"`` rather than a list of float dtypes makes
+    scikit-learn reject arrays of strings instead of parsing them as numbers.
+    """
+    return X if X.dtype in (np.float32, np.float64) else X.astype(np.float64)
 
 
 def _dot_into(a, b, out):

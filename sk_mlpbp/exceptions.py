@@ -1,0 +1,34 @@
+"""Warnings of sk_mlpbp."""
+
+
+class InconsistentVersionWarning(UserWarning):
+    """A model saved by another version of sk_mlpbp was loaded.
+
+    Raised by ``pickle.load``, ``joblib.load`` and ``skops.io.load`` alike, as
+    scikit-learn's warning of the same name is for scikit-learn's own estimators.
+
+    Parameters
+    ----------
+    estimator_name : str
+        Name of the loaded estimator's class.
+
+    current_version : str
+        The sk_mlpbp version doing the loading.
+
+    original_version : str
+        The sk_mlpbp version that saved the model (``"unknown"`` for models saved
+        before versions were recorded).
+    """
+
+    def __init__(self, *, estimator_name, current_version, original_version):
+        self.estimator_name = estimator_name
+        self.current_version = current_version
+        self.original_version = original_version
+
+    def __str__(self):
+        return (
+            f"This {self.estimator_name} was saved by sk_mlpbp "
+            f"{self.original_version} and is loaded by sk_mlpbp "
+            f"{self.current_version}: it may fail or predict differently. Refit it "
+            f"with this version, or load it with sk_mlpbp {self.original_version}."
+        )

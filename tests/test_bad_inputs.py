@@ -1,0 +1,253 @@
+"""Every bad input gets a clear error: ValueError or TypeError with a message that
+says what is wrong, and NotFittedError for an unfitted model (issue 7's catalogue,
+one test id per case)."""
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+
+from sk_mlpbp import MLPBackpropClassifier, make_article_data
+
+ignore_convergence = pytest.mark.filterwarnings("ignore", category=ConvergenceWarning)
+
+X, y = make_article_data(20, random_state=0)
+
+
+def with_first(array, value):
+    """A float copy of ``array`` whose first entry is ``value``."""
+    array = np.array(array, dtype=float)
+    array.flat[0] = value
+    return array
+
+
+def object_array_holding(value):
+    array = X.astype(object)
+    array[0, 0] = value
+    return array
+
+
+# Bad X, y or sample_weight: wrong for fit and for partial_fit alike.
+TRAINING_DATA = [
+    pytest.param({"X": with_first(X, np.nan)}, "X contains NaN", id="nan-in-X"),
+    pytest.param({"X": with_first(X, np.inf)}, "X contains infinity", id="inf-in-X"),
+    pytest.param({"y": with_first(y, np.nan)}, "y contains NaN", id="nan-in-y"),
+    pytest.param({"y": with_first(y, np.inf)}, "y contains infinity", id="inf-in-y"),
+    pytest.param(
+        {"sample_weight": with_first(np.ones(20), np.nan)},
+        "sample_weight contains NaN",
+        id="nan-in-sample_weight",
+    ),
+    pytest.param(
+        {"sample_weight": with_first(np.ones(20), np.inf)},
+        "sample_weight contains infinity",
+        id="inf-in-sample_weight",
+    ),
+    pytest.param({"X": X[:, 0]}, "Expected 2D array", id="1d-X"),
+    pytest.param({"X": X[:, :, np.newaxis]}, "dim 3", id="3d-X"),
+    pytest.param(
+        {"X": np.empty((0, 3)), "y": np.empty(0)}, "0 sample", id="empty-X-no-rows"
+    ),
+    pytest.param({"X": np.empty((20, 0))}, "0 feature", id="empty-X-no-columns"),
+    pytest.param(
+        {"y": np.linspace(0, 1, 20)}, "label type: continuous", id="continuous-y"
+    ),
+    pytest.param({"y": y[:-1]}, "inconsistent numbers of samples", id="length-X-y"),
+    pytest.param(
+        {"sample_weight": np.ones(19)}, "sample_weight", id="length-sample_weight"
+    ),
+    pytest.param({"X": X.astype(str)}, "strings", id="string-X"),
+    pytest.param({"X": np.full((20, 3), "a")}, "strings", id="non-numeric-string-X"),
+    pytest.param(
+        {"X": object_array_holding({"a": 1})},
+        "argument must be a string or a( real)? number",
+        id="object-X",
+    ),
+    pytest.param({"X": object_array_holding("a")}, "string", id="object-X-of-text"),
+    pytest.param({"X": X + 1j}, "Complex data not supported", id="complex-X"),
+    pytest.param(
+        {"sample_weight": -np.ones(20)}, "[Nn]egative", id="negative-sample_weight"
+    ),
+    pytest.param({"sample_weight": np.zeros(20)}, "zero", id="all-zero-sample_weight"),
+]
+
+# Validation data exist only in fit.
+VALIDATION_DATA = [
+    pytest.param(
+        {"X_val": with_first(X, np.nan), "y_val": y},
+        "X_val contains NaN",
+        id="nan-in-X_val",
+    ),
+    pytest.param(
+        {"X_val": with_first(X, np.inf), "y_val": y},
+        "X_val contains infinity",
+        id="inf-in-X_val",
+    ),
+    pytest.param(
+        {"X_val": X, "y_val": with_first(y, np.nan)},
+        "y_val contains NaN",
+        id="nan-in-y_val",
+    ),
+    pytest.param(
+        {"X_val": X, "y_val": y, "sample_weight_val": with_first(np.ones(20), np.nan)},
+        "sample_weight_val contains NaN",
+        id="nan-in-sample_weight_val",
+    ),
+    pytest.param(
+        {"X_val": X, "y_val": y[:-1]},
+        "inconsistent numbers of samples",
+        id="length-X_val-y_val",
+    ),
+    pytest.param(
+        {"X_val": X, "y_val": y, "sample_weight_val": np.ones(19)},
+        "sample_weight",
+        id="length-sample_weight_val",
+    ),
+    pytest.param(
+        {"X_val": X[:, :2], "y_val": y}, "expecting 3 features", id="X_val-width"
+    ),
+    pytest.param(
+        {"X_val": X, "y_val": y + 5},
+        r"y_val has labels \[5, 6\] that are not among the classes",
+        id="y_val-unseen-classes",
+    ),
+    pytest.param({"X_val": X[:, 0], "y_val": y}, "Expected 2D array", id="1d-X_val"),
+    pytest.param({"X_val": X + 1j, "y_val": y}, "Complex", id="complex-X_val"),
+]
+
+
+@pytest.mark.parametrize("data, match", TRAINING_DATA + VALIDATION_DATA)
+def test_fit_rejects_bad_data(data, match):
+    data = {"X": X, "y": y, **data}
+    with pytest.raises((ValueError, TypeError), match=match):
+        MLPBackpropClassifier((3,), max_iter=2).fit(**data)
+
+
+@pytest.mark.parametrize("data, match", TRAINING_DATA)
+def test_partial_fit_rejects_bad_data(data, match):
+    data = {"X": X, "y": y, **data}
+    with pytest.raises((ValueError, TypeError), match=match):
+        MLPBackpropClassifier((3,)).partial_fit(**data, classes=[0, 1])
+
+
+def test_fit_rejects_a_single_class():
+    with pytest.raises(ValueError, match="at least 2 classes.*only one class"):
+        MLPBackpropClassifier((3,)).fit(X, np.ones(20))
+
+
+def test_partial_fit_rejects_a_single_class_in_classes():
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        MLPBackpropClassifier((3,)).partial_fit(X, np.zeros(20), classes=[0])
+
+
+@ignore_convergence
+def test_partial_fit_rejects_another_width_after_the_first_call():
+    clf = MLPBackpropClassifier((3,)).partial_fit(X, y, classes=[0, 1])
+    with pytest.raises(ValueError, match="X has 2 features.*expecting 3 features"):
+        clf.partial_fit(X[:, :2], y)
+
+
+# -- parameters -------------------------------------------------------------------
+
+INVALID_PARAMETERS = [
+    pytest.param({"hidden_layer_sizes": 0}, id="hidden_layer_sizes-0"),
+    pytest.param({"hidden_layer_sizes": (4, 0)}, id="hidden_layer_sizes-a-0-layer"),
+    pytest.param({"hidden_layer_sizes": -3}, id="hidden_layer_sizes-negative"),
+    pytest.param({"hidden_layer_sizes": (-3,)}, id="hidden_layer_sizes-negative-layer"),
+    pytest.param({"hidden_layer_sizes": ()}, id="hidden_layer_sizes-empty"),
+    pytest.param({"hidden_layer_sizes": []}, id="hidden_layer_sizes-empty-list"),
+    pytest.param({"hidden_layer_sizes": "abc"}, id="hidden_layer_sizes-string"),
+    pytest.param({"hidden_layer_sizes": ("4",)}, id="hidden_layer_sizes-string-layer"),
+    pytest.param({"hidden_layer_sizes": (2.5,)}, id="hidden_layer_sizes-float-layer"),
+    pytest.param({"learning_rate": 0.0}, id="learning_rate-0"),
+    pytest.param({"learning_rate": -0.1}, id="learning_rate-negative"),
+    pytest.param({"learning_rate": np.nan}, id="learning_rate-nan"),
+    pytest.param({"learning_rate": np.inf}, id="learning_rate-inf"),
+    pytest.param({"learning_rate": "fast"}, id="learning_rate-string"),
+    pytest.param({"batch_size": 0}, id="batch_size-0"),
+    pytest.param({"batch_size": 2.5}, id="batch_size-float"),
+    pytest.param({"batch_size": "big"}, id="batch_size-unknown-string"),
+    pytest.param({"max_iter": 0}, id="max_iter-0"),
+    pytest.param({"momentum": -0.1}, id="momentum-below-0"),
+    pytest.param({"momentum": 1.1}, id="momentum-above-1"),
+    pytest.param({"momentum": np.nan}, id="momentum-nan"),
+    pytest.param({"learning_rate_schedule": "cosine"}, id="learning_rate_schedule"),
+    pytest.param({"weight_init": "normal"}, id="weight_init"),
+    pytest.param({"tol": -1.0}, id="tol-negative"),
+    pytest.param({"n_iter_no_change": 0}, id="n_iter_no_change-0"),
+    pytest.param({"alpha": -1.0}, id="alpha-negative"),
+    pytest.param({"power_t": np.nan}, id="power_t-nan"),
+    pytest.param({"validation_fraction": 1.0}, id="validation_fraction-1"),
+    pytest.param({"class_weight": "heavy"}, id="class_weight"),
+    pytest.param({"shuffle": "yes"}, id="shuffle-not-bool"),
+    pytest.param({"random_state": "seed"}, id="random_state"),
+]
+
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+@pytest.mark.parametrize("params", INVALID_PARAMETERS)
+def test_invalid_parameters_raise_naming_the_parameter(params, method):
+    (name,) = params
+    clf = MLPBackpropClassifier(**params)
+    kwargs = {"classes": [0, 1]} if method == "partial_fit" else {}
+    with pytest.raises((ValueError, TypeError), match=f"'?{name}'?"):
+        getattr(clf, method)(X, y, **kwargs)
+
+
+# -- prediction -------------------------------------------------------------------
+
+PREDICTION_METHODS = ["predict", "predict_proba", "predict_log_proba", "score"]
+
+
+def call(clf, method, X_new):
+    if method == "score":
+        return clf.score(X_new, np.zeros(np.shape(X_new)[0], dtype=int))
+    return getattr(clf, method)(X_new)
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    clf = MLPBackpropClassifier((3,), max_iter=2, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        return clf.fit(X, y)
+
+
+@pytest.mark.parametrize("method", PREDICTION_METHODS)
+@pytest.mark.parametrize(
+    "X_new, match",
+    [
+        pytest.param(with_first(X, np.nan), "X contains NaN", id="nan-in-X"),
+        pytest.param(with_first(X, np.inf), "X contains infinity", id="inf-in-X"),
+        pytest.param(X[:, 0], "Expected 2D array", id="1d-X"),
+        pytest.param(X[:, :, np.newaxis], "dim 3", id="3d-X"),
+        pytest.param(np.empty((0, 3)), "0 sample", id="empty-X"),
+        pytest.param(X.astype(str), "strings", id="string-X"),
+        pytest.param(
+            object_array_holding({"a": 1}),
+            "argument must be a string or a( real)? number",
+            id="object-X",
+        ),
+        pytest.param(X + 1j, "Complex data not supported", id="complex-X"),
+        pytest.param(X[:, :2], "X has 2 features.*expecting 3", id="another-width"),
+    ],
+)
+def test_prediction_rejects_bad_X(fitted, method, X_new, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        call(fitted, method, X_new)
+
+
+def test_score_rejects_a_length_mismatch(fitted):
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        fitted.score(X, y[:-1])
+
+
+@pytest.mark.parametrize("method", PREDICTION_METHODS)
+def test_unfitted_use_raises_not_fitted(method):
+    with pytest.raises(NotFittedError, match="not fitted yet"):
+        call(MLPBackpropClassifier(), method, X)
+
+
+def test_object_array_of_numbers_is_accepted_as_numbers(fitted):
+    # scikit-learn's convention (check_dtype_object): only non-numbers are rejected.
+    assert np.array_equal(
+        fitted.predict_proba(X.astype(object)), fitted.predict_proba(X)
+    )

@@ -1,0 +1,192 @@
+"""Extreme values never produce NaN or escaped RuntimeWarnings: unscaled inputs,
+outputs that underflow, huge learning rates, and random data of any magnitude."""
+
+import contextlib
+import re
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.datasets import load_iris
+from sklearn.exceptions import ConvergenceWarning
+
+from sk_mlpbp import MLPBackpropClassifier, make_article_data
+
+ignore_convergence = pytest.mark.filterwarnings("ignore", category=ConvergenceWarning)
+
+
+def assert_probabilities(clf, X):
+    """Finite rows summing to 1 of shape (n_samples, n_classes), which predict's
+    labels agree with."""
+    proba = clf.predict_proba(X)
+    assert proba.shape == (X.shape[0], clf.classes_.shape[0])
+    assert np.isfinite(proba).all()
+    assert ((proba >= 0) & (proba <= 1)).all()
+    assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+    assert_array_equal(clf.predict(X), clf.classes_[np.argmax(proba, axis=1)])
+
+
+@contextlib.contextmanager
+def no_runtime_warnings():
+    """Any RuntimeWarning (overflow, invalid value, divide by zero) is an error;
+    ConvergenceWarning is expected with short fits, and so is the warning that a
+    batch_size larger than the data is clipped."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.filterwarnings("ignore", "batch_size=", UserWarning)
+        yield
+
+
+@pytest.fixture
+def runtime_warnings_are_errors():
+    with no_runtime_warnings():
+        yield
+
+
+# -- unscaled inputs ----------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("runtime_warnings_are_errors")
+@pytest.mark.parametrize("scale", [1e-8, 1e6, 1e150], ids=lambda s: f"{s:g}")
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"batch_size": 1},
+        {"batch_size": 16, "momentum": 0.9},
+        {"early_stopping": True},
+    ],
+    ids=["full-batch", "online", "momentum", "early-stopping"],
+)
+def test_unscaled_inputs_train_and_predict_finite_probabilities(scale, params):
+    X, y = load_iris(return_X_y=True)
+    X = X * scale
+    clf = MLPBackpropClassifier((5,), max_iter=30, random_state=0, **params)
+    clf.fit(X, y)
+    clf.set_params(early_stopping=False).partial_fit(X, y)
+    assert np.isfinite(clf.loss_curve_).all()
+    assert_probabilities(clf, X)
+    assert np.isfinite(clf.predict_log_proba(X[:5] / scale)).all()
+    assert 0 <= clf.score(X, y) <= 1
+
+
+@pytest.mark.usefixtures("runtime_warnings_are_errors")
+def test_inputs_of_1e150_saturate_the_hidden_layer_so_only_the_output_layer_learns():
+    # |S_preA| ~ 1e150 makes every hidden unit exactly 0 or 1, so f_A' is exactly 0
+    # there and the first layer's gradient vanishes: its weights never move.
+    X, y = load_iris(return_X_y=True)
+    clf = MLPBackpropClassifier((5,), max_iter=20, random_state=0).fit(X * 1e150, y)
+    initial = MLPBackpropClassifier((5,), max_iter=1, random_state=0)
+    initial.set_params(learning_rate=1e-300).fit(X * 1e150, y)
+    assert_array_equal(clf.coefs_[0], initial.coefs_[0])
+    assert not np.allclose(clf.coefs_[1], initial.coefs_[1])
+    assert_probabilities(clf, X * 1e150)
+
+
+# -- outputs that underflow ---------------------------------------------------------
+
+
+@pytest.mark.usefixtures("runtime_warnings_are_errors")
+@pytest.mark.parametrize("n_classes", [2, 3, 4])
+def test_predict_proba_stays_finite_when_every_output_underflows(n_classes):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 3))
+    y = np.arange(40) % n_classes
+    clf = MLPBackpropClassifier((4,), max_iter=1, random_state=0).fit(X, y)
+    # Huge weights: every output unit's S_preA,O is around -1e5, so expit gives 0.
+    clf.coefs_[0] *= 1e3
+    clf.coefs_[-1] = rng.uniform(-10, 10, clf.coefs_[-1].shape)
+    clf.intercepts_[-1] = np.full(clf.n_outputs_, -1e5)
+    assert (clf._proba_from_output(clf._output_preactivation(X)) >= 0).all()
+    assert_probabilities(clf, X)
+
+
+@pytest.mark.usefixtures("runtime_warnings_are_errors")
+def test_underflowing_outputs_still_rank_the_classes():
+    X, y = make_article_data(30, random_state=0)
+    y = np.arange(30) % 3
+    clf = MLPBackpropClassifier((2,), max_iter=1, random_state=0).fit(X, y)
+    clf.intercepts_[-1] = np.array([-3000.0, -2990.0, -3010.0])
+    clf.coefs_[-1][:] = 0.0
+    proba = clf.predict_proba(X)
+    expected = np.exp([-10.0, 0.0, -20.0]) / np.exp([-10.0, 0.0, -20.0]).sum()
+    assert_allclose(proba, np.tile(expected, (30, 1)), rtol=1e-9)
+    assert_array_equal(clf.predict(X), np.ones(30))
+
+
+# -- huge learning rates --------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("runtime_warnings_are_errors")
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"learning_rate": 1e8},
+        {"learning_rate": 1e8, "batch_size": 1},
+        {"learning_rate": 1e12, "momentum": 0.99},
+        {"learning_rate": 1e12, "momentum": 0.99, "nesterovs_momentum": False},
+        {"learning_rate": 1e12, "momentum": 0.99, "batch_size": 1},
+        {"learning_rate": 1e12, "momentum": 0.99, "batch_size": 7, "alpha": 1.0},
+    ],
+    ids=["1e8", "1e8-online", "1e12-nesterov", "1e12-momentum", "1e12-online", "l2"],
+)
+def test_huge_learning_rates_give_a_finite_model_or_the_divergence_error(params):
+    X, y = load_iris(return_X_y=True)
+    clf = MLPBackpropClassifier((5,), max_iter=50, random_state=0, **params)
+    try:
+        clf.fit(X, y)
+    except ValueError as error:
+        assert "diverged" in str(error)
+    params = clf.coefs_ + clf.intercepts_
+    assert all(np.isfinite(param).all() for param in params)
+    assert np.isfinite(clf.loss_curve_).all()
+    assert_probabilities(clf, X)
+
+
+# -- any data -------------------------------------------------------------------
+
+
+@st.composite
+def problems(draw):
+    """Random X of 1-25 rows and 1-6 columns, with values of magnitudes 1e-300 to
+    1e300 of either sign, zeros and constant columns; y of 1-3 classes; a random
+    batch size, hidden layers, learning rate and momentum."""
+    n_samples = draw(st.integers(1, 25))
+    n_features = draw(st.integers(1, 6))
+    size = n_samples * n_features
+    mantissas = st.sampled_from([-9.5, -3.0, -1.0, 0.0, 1.0, 2.5, 7.0])
+    X = np.array(draw(st.lists(mantissas, min_size=size, max_size=size)))
+    exponents = draw(st.lists(st.integers(-300, 300), min_size=size, max_size=size))
+    X = (X * 10.0 ** np.array(exponents)).reshape(n_samples, n_features)
+    for column in draw(st.sets(st.integers(0, n_features - 1))):
+        X[:, column] = X[0, column]
+    labels = st.integers(0, draw(st.integers(1, 3)) - 1)
+    y = np.array(draw(st.lists(labels, min_size=n_samples, max_size=n_samples)))
+    layers = st.lists(st.integers(1, 4), min_size=1, max_size=2)
+    params = {
+        "hidden_layer_sizes": tuple(draw(layers)),
+        "batch_size": draw(st.integers(1, n_samples + 5)),
+        "learning_rate": draw(st.sampled_from([0.1, 1.5, 1e3])),
+        "momentum": draw(st.sampled_from([0.0, 0.9])),
+        "max_iter": draw(st.integers(1, 10)),
+    }
+    return X, y, params
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)
+@given(problems())
+def test_any_data_gives_a_clean_error_or_finite_probabilities(problem):
+    X, y, params = problem
+    clf = MLPBackpropClassifier(random_state=0, **params)
+    with no_runtime_warnings():
+        try:
+            clf.fit(X, y)
+        except (ValueError, TypeError) as error:
+            # The only clean refusals possible here: one class, or divergence.
+            assert re.search("at least 2 classes|diverged", str(error))
+            return
+        assert_probabilities(clf, X)
