@@ -52,9 +52,10 @@ def grid_search(X, y):
 
 
 # %%
-# The cluster, the grid search and the incremental fit
-# ----------------------------------------------------
-# Worker processes import this file again, so the work runs only under ``__main__``.
+# The cluster, the grid search, the incremental fit and its figure
+# ----------------------------------------------------------------
+# Worker processes import this file again, so the work runs only under ``__main__``
+# (which is why it is one cell).
 if __name__ == "__main__":
     FIGURES = Path(
         os.environ.get("SK_MLPBP_FIGURES", Path(__file__).resolve().parent / "images")
@@ -100,12 +101,9 @@ if __name__ == "__main__":
             f"accuracy {accuracies[-1]:.3f}"
         )
 
-    # %%
-    # The incremental fit
-    # -------------------
-    # Each block is one ``partial_fit`` call, one epoch over that block's rows, so the
-    # network's loss curve has one point per block; the held-out accuracy is measured
-    # after each pass over all blocks.
+    # The figure: each block is one ``partial_fit`` call, one epoch over that block's
+    # rows, so the network's loss curve has one point per block; the held-out
+    # accuracy is measured after each pass over all blocks.
     fig, (ax_loss, ax_accuracy) = plt.subplots(
         1, 2, figsize=(10, 3.8), layout="constrained"
     )
