@@ -3,7 +3,13 @@ sum-of-squares error, as a scikit-learn classifier."""
 
 from sk_mlpbp._datasets import make_article_data
 from sk_mlpbp._mlp import MLPBackpropClassifier
+from sk_mlpbp._plot import LossCurveDisplay
 
 __version__ = "0.1.0"
 
-__all__ = ["MLPBackpropClassifier", "make_article_data", "__version__"]
+__all__ = [
+    "LossCurveDisplay",
+    "MLPBackpropClassifier",
+    "make_article_data",
+    "__version__",
+]

@@ -8,25 +8,34 @@ x >= 0. Training samples come from one file and validation samples from another.
 The network has 3 inputs, 4 hidden logistic units and 1 output, no biases, weights
 drawn from U(-1, 1), and learns with LR = 1, one sample at a time, for one epoch.
 
-This script writes the two files, trains the article's network on the first and
-reports its accuracy on the second; then it runs the same data through a scikit-learn
-``Pipeline`` and a ``GridSearchCV`` over the learning rate and the hidden size.
+This script writes the two files, trains the article's network on the first,
+reports its accuracy on the second and draws the decision surface: the network's
+output over the (x, y) plane at a few fixed values of z.
+
+Figures are saved as PNG files into the folder named by the environment variable
+``SK_MLPBP_FIGURES`` (default: ``images/`` next to this script).
 """
 
 # %%
 # The spreadsheet files
 # ---------------------
+# 199 rows each, written as CSV and read back, as the article reads its
+# spreadsheets.
+import os
 import tempfile
 import warnings
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import GridSearchCV
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 from sk_mlpbp import MLPBackpropClassifier, make_article_data
+
+FIGURES = Path(
+    os.environ.get("SK_MLPBP_FIGURES", Path(__file__).resolve().parent / "images")
+)
+FIGURES.mkdir(parents=True, exist_ok=True)
 
 rng = np.random.RandomState(0)
 folder = Path(tempfile.mkdtemp(prefix="sk_mlpbp_article_"))
@@ -70,31 +79,36 @@ print(
 print(f"validation accuracy: {article.score(X_valid, y_valid):.3f}")
 
 # %%
-# A pipeline and a grid search
-# ----------------------------
-# The same data through scikit-learn's tools: scaling, then a five-fold grid search
-# over the learning rate (LR) and the size of the hidden layer.
-pipeline = make_pipeline(StandardScaler(), MLPBackpropClassifier(random_state=0))
-grid = {
-    "mlpbackpropclassifier__learning_rate": [0.1, 0.5, 2.0],
-    "mlpbackpropclassifier__hidden_layer_sizes": [(2,), (4,), (8,)],
-}
-search = GridSearchCV(pipeline, grid, cv=5).fit(X_train, y_train)
-
-learning_rates = grid["mlpbackpropclassifier__learning_rate"]
-print("\nmean cross-validated accuracy (rows: hidden units, columns: LR)")
-print("hidden " + "".join(f"{lr:>8g}" for lr in learning_rates))
-scores = search.cv_results_["mean_test_score"]
-for sizes in grid["mlpbackpropclassifier__hidden_layer_sizes"]:
-    row = [
-        score
-        for score, params in zip(scores, search.cv_results_["params"])
-        if params["mlpbackpropclassifier__hidden_layer_sizes"] == sizes
-    ]
-    print(f"{sizes[0]:>6} " + "".join(f"{score:8.3f}" for score in row))
-best = search.best_params_
-print(
-    f"\nbest: LR={best['mlpbackpropclassifier__learning_rate']:g}, "
-    f"hidden={best['mlpbackpropclassifier__hidden_layer_sizes']}; "
-    f"validation accuracy {search.score(X_valid, y_valid):.3f}"
-)
+# Decision surface slices
+# -----------------------
+# The target depends on x alone: 1 where x >= 0. Each panel shows the network's
+# output S_postA,O (the probability of class 1) over the (x, y) plane at one value
+# of z; the solid line is where the output crosses 0.5, the dashed one the
+# article's boundary x = 0. The dots are the validation samples with z within 0.1
+# of the panel's z.
+grid = np.linspace(-1, 1, 101)
+xx, yy = np.meshgrid(grid, grid)
+fig, axes = plt.subplots(1, 3, figsize=(11, 3.6), sharey=True, layout="constrained")
+for ax, z in zip(axes, [-1.0, 0.0, 1.0]):
+    plane = np.column_stack([xx.ravel(), yy.ravel(), np.full(xx.size, z)])
+    output = article.predict_proba(plane)[:, 1].reshape(xx.shape)
+    surface = ax.contourf(xx, yy, output, levels=np.linspace(0, 1, 11), cmap="RdBu_r")
+    ax.contour(xx, yy, output, levels=[0.5], colors="k")
+    ax.axvline(0, color="k", linestyle="--", linewidth=1)
+    at_z = np.isclose(X_valid[:, 2], z, atol=0.15)
+    ax.scatter(
+        X_valid[at_z, 0],
+        X_valid[at_z, 1],
+        c=y_valid[at_z],
+        cmap="RdBu_r",
+        vmin=0,
+        vmax=1,
+        edgecolors="k",
+    )
+    ax.set_title(f"z = {z:g}")
+    ax.set_xlabel("x")
+axes[0].set_ylabel("y")
+fig.colorbar(surface, ax=axes, label="output (probability of class 1)")
+fig.suptitle("The article's network after one epoch: output over (x, y)")
+fig.savefig(FIGURES / "article_decision_surface.png", dpi=80)
+print(f"saved {FIGURES / 'article_decision_surface.png'}")
