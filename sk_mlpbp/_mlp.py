@@ -19,7 +19,6 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_array,
-    check_consistent_length,
     check_is_fitted,
     validate_data,
 )
@@ -687,12 +686,17 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             X_val_checked = check_array(
                 X_val, accept_sparse=["csr", "csc"], dtype="numeric", input_name="X_val"
             )
+            if X_val_checked.shape[1] != X.shape[1]:
+                raise ValueError(
+                    f"X_val has {X_val_checked.shape[1]} features, but the training "
+                    f"data X has {X.shape[1]}."
+                )
             validate_data(self, X_val, reset=False, skip_check_array=True)
             X_val = X_val_checked.astype(X.dtype, copy=False)
             y_val = check_array(y_val, ensure_2d=False, dtype=None, input_name="y_val")
             if not self._multilabel:
                 y_val = column_or_1d(y_val)
-            check_consistent_length(X_val, y_val)
+            _check_rows("y_val", y_val, X_val.shape[0])
             T_val = self._targets(y_val, "y_val")
             if sample_weight_val is not None:
                 sample_weight_val = check_array(
@@ -701,6 +705,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
                     dtype="numeric",
                     input_name="sample_weight_val",
                 )
+                _check_rows("sample_weight_val", sample_weight_val, X_val.shape[0])
                 sample_weight_val = _check_sample_weight(
                     sample_weight_val, X_val, dtype=X.dtype, ensure_non_negative=True
                 )
@@ -1281,6 +1286,14 @@ class _Epoch:
                 [inputs, *S_postA], S_ERROR, targets, weights, self.optimizer
             )
         return error_sum
+
+
+def _check_rows(name, values, n_rows):
+    """Raise if the validation array ``name`` has not one entry per row of X_val."""
+    if values.shape[0] != n_rows:
+        raise ValueError(
+            f"{name} has {values.shape[0]} entries, but X_val has {n_rows} rows."
+        )
 
 
 def _as_float(X):

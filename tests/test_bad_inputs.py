@@ -94,16 +94,18 @@ VALIDATION_DATA = [
     ),
     pytest.param(
         {"X_val": X, "y_val": y[:-1]},
-        "inconsistent numbers of samples",
+        "y_val has 19 entries, but X_val has 20 rows",
         id="length-X_val-y_val",
     ),
     pytest.param(
         {"X_val": X, "y_val": y, "sample_weight_val": np.ones(19)},
-        "sample_weight",
+        "sample_weight_val has 19 entries, but X_val has 20 rows",
         id="length-sample_weight_val",
     ),
     pytest.param(
-        {"X_val": X[:, :2], "y_val": y}, "expecting 3 features", id="X_val-width"
+        {"X_val": X[:, :2], "y_val": y},
+        "X_val has 2 features, but the training data X has 3",
+        id="X_val-width",
     ),
     pytest.param(
         {"X_val": X, "y_val": y + 5},
