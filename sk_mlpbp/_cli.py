@@ -87,9 +87,10 @@ def load_model(path):
         model = skops_io.load(path, trusted=[MODEL_TYPE])
     except OSError as error:
         raise CommandError(f"cannot read {path}: {error.strerror}.") from None
-    except UntrustedTypesFoundException as error:
+    except UntrustedTypesFoundException:
+        others = sorted(set(skops_io.get_untrusted_types(file=path)) - {MODEL_TYPE})
         raise CommandError(
-            f"{path} holds types that are not trusted: {error}"
+            f"{path} holds types that are not trusted: {', '.join(others)}."
         ) from None
     # What a file that is not a skops archive (BadZipFile) or a damaged one raises.
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError):
@@ -142,11 +143,6 @@ def _predict(model, X, proba=False):
 
 
 def _fit(args):
-    # Before training, so that the model can be saved after it.
-    _skops_io()
-    folder = os.path.dirname(os.path.abspath(args.output))
-    if not os.path.isdir(folder):
-        raise CommandError(f"cannot write {args.output}: {folder} is not a folder.")
     table = read_table(args.train)
     y = table.labels(args.target)
     inputs = [column for column in table.columns if column != args.target]
@@ -160,6 +156,11 @@ def _fit(args):
         validation = read_table(args.validation)
         y_val = validation.labels(args.target)
         X_val = validation.numbers(inputs)
+    # Before training, so that the model can be saved after it.
+    _skops_io()
+    folder = os.path.dirname(os.path.abspath(args.output))
+    if not os.path.isdir(folder):
+        raise CommandError(f"cannot write {args.output}: {folder} is not a folder.")
     model = MLPBackpropClassifier(
         tuple(args.hidden),
         learning_rate=args.learning_rate,
