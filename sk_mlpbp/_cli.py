@@ -354,36 +354,42 @@ def _parser():
     )
     fit.set_defaults(run=_fit)
 
-    evaluate = commands.add_parser(
+    evaluate = _model_command(
+        commands,
         "evaluate",
+        _evaluate,
         help="accuracy, confusion matrix and per-class report on a CSV file",
         description="Score a saved model on DATA.csv: accuracy, confusion matrix and "
         "per-class precision, recall and F1. DATA.csv needs the model's input "
         "columns (in any order) and the --target column.",
     )
-    evaluate.add_argument("model", metavar="MODEL.skops", help="a saved model")
-    evaluate.add_argument("data", metavar="DATA.csv", help="labelled data")
     evaluate.add_argument(
         "--target", required=True, metavar="COLUMN", help="class column"
     )
-    evaluate.set_defaults(run=_evaluate)
-
-    predict = commands.add_parser(
+    predict = _model_command(
+        commands,
         "predict",
+        _predict_command,
         help="predictions for a CSV file, as CSV on the standard output",
         description="Write a CSV of predictions for DATA.csv to the standard output: "
         "a header line, then one row per row of DATA.csv. DATA.csv needs the "
         "model's input columns (in any order); other columns are ignored.",
     )
-    predict.add_argument("model", metavar="MODEL.skops", help="a saved model")
-    predict.add_argument("data", metavar="DATA.csv", help="the inputs")
     predict.add_argument(
         "--proba",
         action="store_true",
         help="one probability column per class (proba_<class>) instead of the class",
     )
-    predict.set_defaults(run=_predict_command)
     return parser
+
+
+def _model_command(commands, name, run, **texts):
+    """Add the subcommand ``name`` that takes MODEL.skops and DATA.csv."""
+    command = commands.add_parser(name, **texts)
+    command.add_argument("model", metavar="MODEL.skops", help="a saved model")
+    command.add_argument("data", metavar="DATA.csv", help="the data")
+    command.set_defaults(run=run)
+    return command
 
 
 def main(argv=None):

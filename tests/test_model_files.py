@@ -45,12 +45,17 @@ MODELS = {
 }
 
 
+def saved_and_loaded(model, folder):
+    """``model`` written to a skops file in ``folder`` and read back."""
+    path = folder / "model.skops"
+    sio.dump(model, path)
+    return sio.load(path, trusted=[MODEL_TYPE])
+
+
 @pytest.mark.parametrize("name", MODELS)
 def test_loaded_model_predicts_as_the_saved_one(name, tmp_path):
     model, X = fitted(**MODELS[name])
-    path = tmp_path / "model.skops"
-    sio.dump(model, path)
-    loaded = sio.load(path, trusted=[MODEL_TYPE])
+    loaded = saved_and_loaded(model, tmp_path)
     assert type(loaded) is MLPBackpropClassifier
     assert_array_equal(loaded.predict(X), model.predict(X))
     assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
@@ -59,10 +64,8 @@ def test_loaded_model_predicts_as_the_saved_one(name, tmp_path):
 @pytest.mark.parametrize("name", MODELS)
 def test_loaded_model_trains_on_as_the_saved_one(name, tmp_path):
     # Warm-started training uses the saved velocities, LR and counters as well.
-    model, X = fitted(**MODELS[name])
-    path = tmp_path / "model.skops"
-    sio.dump(model, path)
-    loaded = sio.load(path, trusted=[MODEL_TYPE])
+    model, _ = fitted(**MODELS[name])
+    loaded = saved_and_loaded(model, tmp_path)
     X_more, y_more = three_classes(60, 2)
     for estimator in (model, loaded):
         estimator.set_params(warm_start=True, early_stopping=False, max_iter=3)
