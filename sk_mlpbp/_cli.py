@@ -81,18 +81,17 @@ def load_model(path):
         The fitted model.
     """
     skops_io = _skops_io()
-    from skops.io.exceptions import UntrustedTypesFoundException
-
     try:
         model = skops_io.load(path, trusted=[MODEL_TYPE])
     except OSError as error:
         raise CommandError(f"cannot read {path}: {error.strerror}.") from None
-    except UntrustedTypesFoundException:
+    except skops_io.exceptions.UntrustedTypesFoundException:
         others = sorted(set(skops_io.get_untrusted_types(file=path)) - {MODEL_TYPE})
         raise CommandError(
             f"{path} holds types that are not trusted: {', '.join(others)}."
         ) from None
-    # What a file that is not a skops archive (BadZipFile) or a damaged one raises.
+    # What a file that is not a zip archive raises, or a zip without a skops schema
+    # (KeyError), with a schema that is not JSON (ValueError) or not skops' (TypeError).
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError):
         raise CommandError(
             f"{path} is not a model file (sk-mlpbp fit writes them, in skops format)."

@@ -2,6 +2,7 @@
 model that was saved."""
 
 import warnings
+import zipfile
 
 import numpy as np
 import pytest
@@ -143,3 +144,33 @@ def test_load_model_refuses_another_estimator(tmp_path):
     sio.dump(LogisticRegression().fit(X, y), path)
     with pytest.raises(CommandError, match="holds a LogisticRegression, not a"):
         load_model(str(path))
+
+
+@pytest.mark.parametrize(
+    "members",
+    [{"model.txt": "hello"}, {"schema.json": "not json"}, {"schema.json": "{}"}],
+    ids=["no schema", "schema not JSON", "schema not skops"],
+)
+def test_load_model_refuses_a_zip_that_is_not_a_skops_file(members, tmp_path):
+    path = tmp_path / "model.skops"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in members.items():
+            archive.writestr(name, text)
+    with pytest.raises(CommandError, match="model.skops is not a model file"):
+        load_model(str(path))
+
+
+def test_model_without_column_names_takes_the_file_columns_in_order(
+    training_file, tmp_path, capsys
+):
+    # A model saved from Python after a fit on an array has no feature_names_in_.
+    X, y = make_article_data(80, random_state=0)
+    model = MLPBackpropClassifier((4,), random_state=0).fit(X, y)
+    path = tmp_path / "model.skops"
+    sio.dump(model, path)
+    assert main(["predict", str(path), str(training_file)]) == 2
+    assert "takes 3 input columns, but" in capsys.readouterr().err
+    command = ["evaluate", str(path), str(training_file), "--target", "output"]
+    assert main(command) == 0
+    expected = model.score(X, y)
+    assert f"accuracy: {expected:.4f} (" in capsys.readouterr().out
