@@ -244,11 +244,11 @@ def _bounded(kind, low, high=None, *, low_open=False, description):
             value = kind(text)
         except ValueError:
             value = None
-        if (
-            value is None
-            or value < low
-            or (low_open and value == low)
-            or (high is not None and value > high)
+        # Written as comparisons that NaN fails.
+        if not (
+            value is not None
+            and (low < value if low_open else low <= value)
+            and (high is None or value <= high)
         ):
             raise argparse.ArgumentTypeError(f"{text!r} is not {description}")
         return value

@@ -174,6 +174,30 @@ def test_predict_takes_the_model_columns_by_name(files, proba, capsys):
     assert capsys.readouterr().out == proba.stdout
 
 
+@pytest.mark.parametrize(
+    "option, value, message",
+    [
+        ("--learning-rate", "0", "is not a number > 0"),
+        ("--learning-rate", "nan", "is not a number > 0"),
+        ("--momentum", "1.5", r"is not a number in \[0, 1\]"),
+        ("--hidden", "0", "is not a positive integer"),
+        ("--epochs", "ten", "is not a positive integer"),
+    ],
+)
+def test_fit_rejects_an_option_out_of_range_as_a_usage_error(
+    option, value, message, capsys
+):
+    with pytest.raises(SystemExit) as exit:
+        main(
+            ["fit", "train.csv", "--target", "y", "--output", "m.skops"]
+            + [option, value]
+        )
+    assert exit.value.code == 2
+    assert re.search(
+        rf"argument {option}: '{value}' {message}", capsys.readouterr().err
+    )
+
+
 def missing_file(folder):
     return folder / "missing.csv"
 
