@@ -80,6 +80,13 @@ def load_model(path):
     model : MLPBackpropClassifier
         The fitted model.
     """
+    not_a_model = CommandError(
+        f"{path} is not a model file (sk-mlpbp fit writes them, in skops format)."
+    )
+    # Said without importing skops (slow: it lists the types it trusts) when the
+    # file is not even a zip archive, as every skops file is.
+    if os.path.isfile(path) and not zipfile.is_zipfile(path):
+        raise not_a_model
     skops_io = _skops_io()
     try:
         model = skops_io.load(path, trusted=[MODEL_TYPE])
@@ -90,12 +97,10 @@ def load_model(path):
         raise CommandError(
             f"{path} holds types that are not trusted: {', '.join(others)}."
         ) from None
-    # What a file that is not a zip archive raises, or a zip without a skops schema
-    # (KeyError), with a schema that is not JSON (ValueError) or not skops' (TypeError).
+    # What a damaged zip archive raises, or a zip without a skops schema (KeyError),
+    # with a schema that is not JSON (ValueError) or not skops' (TypeError).
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError):
-        raise CommandError(
-            f"{path} is not a model file (sk-mlpbp fit writes them, in skops format)."
-        ) from None
+        raise not_a_model from None
     if not isinstance(model, MLPBackpropClassifier) or not hasattr(model, "coefs_"):
         raise CommandError(
             f"{path} holds a {type(model).__name__}, not a fitted "
