@@ -33,6 +33,7 @@ def logistic_derivative(S_postA, out):
     out : ndarray of the same shape
         Receives the derivative.
     """
+    # 1 - S_postA is exact for S_postA >= 0.5, so saturated units lose no precision.
     np.subtract(1, S_postA, out=out)
     out *= S_postA
     return out
@@ -50,8 +51,8 @@ def inplace_logistic_derivative(S_postA, delta, scratch=None):
         The signal to scale; modified in place.
 
     scratch : ndarray of shape (n_samples, n_units), default=None
-        Room for ``1 - S_postA``; a temporary array when None.
+        Room for ``f_A'``; a temporary array when None.
     """
-    delta *= S_postA
-    # 1 - S_postA is exact for S_postA >= 0.5, so saturated units lose no precision.
-    delta *= np.subtract(1, S_postA, out=scratch)
+    delta *= logistic_derivative(
+        S_postA, out=np.empty_like(S_postA) if scratch is None else scratch
+    )

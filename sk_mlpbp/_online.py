@@ -76,11 +76,14 @@ class OnlineEpoch:
         sizes = [W.shape[1] for W in coefs]
         starts = np.cumsum([0] + [size + self.bias for size in sizes])
         self.A = np.ones(starts[-1], dtype)
-        self.fprime = np.empty_like(self.A)
+        self.f_prime_all = np.empty_like(self.A)
         self.S_postA = [self.A[s : s + n] for s, n in zip(starts, sizes)]
         self.S_postA_1 = [self.A[s : s + n + self.bias] for s, n in zip(starts, sizes)]
-        self.f_prime = [self.fprime[s : s + n] for s, n in zip(starts, sizes)]
+        self.f_prime = [self.f_prime_all[s : s + n] for s, n in zip(starts, sizes)]
         self.S_ERROR = [np.empty(n, dtype) for n in sizes]
+        # Each layer's inputs [S_postA, 1]: the sample's (set per step), then the
+        # layers' below.
+        self.inputs = [None, *self.S_postA_1[:-1]]
         # Chunk buffers: inputs with their trailing 1, float targets and final
         # errors FE, with the views of their rows made once.
         self.X_chunk = np.ones((_CHUNK_ROWS, X.shape[1] + self.bias), dtype)
@@ -137,12 +140,10 @@ class OnlineEpoch:
     def _steps(self, m, weights):
         """The steps of the chunk's first ``m`` samples; FE is left in FE_chunk."""
         optimizer = self.optimizer
-        Wa, W, Va, steps = self.Wa, self.W, self.Va, self.steps
-        A, fprime, f_prime = self.A, self.fprime, self.f_prime
+        Wa, W, Va, steps, inputs = self.Wa, self.W, self.Va, self.steps, self.inputs
+        A, f_prime_all, f_prime = self.A, self.f_prime_all, self.f_prime
         S_postA, S_postA_1, S_ERROR = self.S_postA, self.S_postA_1, self.S_ERROR
         S_postA_O, S_ERROR_O, f_prime_O = S_postA[-1], S_ERROR[-1], f_prime[-1]
-        # Each layer's inputs [S_postA, 1]: the sample's, then the layers' below.
-        inputs = [None, *S_postA_1[:-1]]
         layers = list(zip(Wa, S_postA, S_postA_1))
         hidden = range(len(Wa) - 1, 0, -1)
         LR = optimizer.learning_rate
@@ -159,7 +160,7 @@ class OnlineEpoch:
                 inplace_logistic(S)  # S_postA
                 below = S_1
             np.subtract(S_postA_O, self.T_rows[j], out=FE)  # FE
-            logistic_derivative(A, out=fprime)  # f_A'(S_preA) of every layer
+            logistic_derivative(A, out=f_prime_all)  # f_A'(S_preA) of every layer
             # S_ERROR,O = FE * f_A'(S_preA,O), times LR so each product below is
             # LR * gradient, the step.
             np.multiply(FE, f_prime_O, out=S_ERROR_O)
