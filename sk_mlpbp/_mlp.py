@@ -12,7 +12,12 @@ from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state, column_or_1d, gen_batches
+from sklearn.utils import (
+    assert_all_finite,
+    check_random_state,
+    column_or_1d,
+    gen_batches,
+)
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
@@ -963,21 +968,46 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             optimizer.update_layer(i, S_postA[i], S_ERROR[i])
         return error_sum
 
-    def _output_preactivation(self, X):
+    def _output_preactivation(self, X, check_finite=False):
         """Forward pass; returns the output units' pre-activations S_preA,O.
 
         Rows go through in chunks of about 2**18 hidden values, so that each chunk's
         activations stay in cache between the products and expit, and memory does not
         grow with the number of rows beyond the result.
+
+        With ``check_finite``, a NaN or infinity in X raises scikit-learn's
+        ValueError. A dense X is not scanned as a whole for it: a non-finite entry
+        makes every first-layer pre-activation of its row NaN or infinite (an
+        infinite input times a zero weight is NaN), so it is the chunk's S_preA,
+        a fraction of the size of X, that is summed; only when that sum is not
+        finite (a non-finite input, or finite inputs so large that the products
+        overflow) is the chunk of X checked element by element.
         """
+        if check_finite and sparse.issparse(X):
+            self._assert_finite(X)
+            check_finite = False
         dtype = np.result_type(X.dtype, self.coefs_[0].dtype)
         S_preA_O = np.empty((X.shape[0], self.n_outputs_), dtype=dtype)
-        widest = max(coef.shape[1] for coef in self.coefs_)
+        chunk = max(64, 2**18 // max(coef.shape[1] for coef in self.coefs_))
+        # Each layer's S_preA of a chunk, allocated once and reused by every chunk.
+        S_preA_chunks = [
+            np.empty((min(chunk, X.shape[0]), coef.shape[1]), dtype)
+            for coef in self.coefs_
+        ]
         last = len(self.coefs_) - 1
-        for rows in gen_batches(X.shape[0], max(64, 2**18 // widest)):
+        for rows in gen_batches(X.shape[0], chunk):
             S_postA = X[rows]
             for i, (coef, intercept) in enumerate(zip(self.coefs_, self.intercepts_)):
-                S_preA = S_postA @ coef
+                out = S_preA_chunks[i][: S_postA.shape[0]]
+                if i == 0 and check_finite:
+                    # inf - inf and overflow are expected here: they are what
+                    # the check looks for.
+                    with np.errstate(over="ignore", invalid="ignore"):
+                        S_preA = _dot_into(S_postA, coef, out)
+                        if not np.isfinite(S_preA.sum()):
+                            self._assert_finite(X[rows])
+                else:
+                    S_preA = _dot_into(S_postA, coef, out)
                 S_preA += intercept
                 if i < last:
                     inplace_logistic(S_preA)
@@ -985,16 +1015,22 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             S_preA_O[rows] = S_preA
         return S_preA_O
 
+    def _assert_finite(self, X):
+        assert_all_finite(X, input_name="X", estimator_name=type(self).__name__)
+
     def _validated_output(self, X):
         check_is_fitted(self)
+        # NaN and infinity are looked for during the forward pass, which is cheaper
+        # than a separate pass over X (see _output_preactivation).
         X = validate_data(
             self,
             X,
             accept_sparse=["csr", "csc"],
             dtype="numeric",
+            ensure_all_finite=False,
             reset=False,
         )
-        return self._output_preactivation(_as_float(X))
+        return self._output_preactivation(_as_float(X), check_finite=True)
 
     def _proba_from_output(self, S_preA_O):
         S_postA_O = expit(S_preA_O)

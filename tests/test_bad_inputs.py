@@ -2,6 +2,8 @@
 says what is wrong, and NotFittedError for an unfitted model (issue 7's catalogue,
 one test id per case)."""
 
+import copy
+
 import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
@@ -253,3 +255,49 @@ def test_object_array_of_numbers_is_accepted_as_numbers(fitted):
     assert np.array_equal(
         fitted.predict_proba(X.astype(object)), fitted.predict_proba(X)
     )
+
+
+# Prediction finds NaN and infinity from the first layer's pre-activations rather than
+# by a separate pass over X (MLPBackpropClassifier._output_preactivation); these cases
+# are the ones that shortcut could miss.
+@pytest.fixture(scope="module")
+def wide():
+    """A model whose prediction runs X through in chunks of 64 rows."""
+    clf = MLPBackpropClassifier((2**13,), max_iter=1, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        return clf.fit(X, y)
+
+
+@pytest.mark.parametrize("value, match", [(np.nan, "NaN"), (np.inf, "infinity")])
+def test_prediction_finds_a_bad_value_in_a_later_chunk(wide, value, match):
+    X_new = np.tile(X, (10, 1))  # 200 rows: chunks of 64, 64, 64 and 8
+    X_new[197, 2] = value
+    with pytest.raises(ValueError, match=f"Input X contains {match}"):
+        wide.predict_proba(X_new)
+
+
+@pytest.mark.parametrize("value, match", [(np.inf, "infinity"), (np.nan, "NaN")])
+def test_prediction_finds_a_bad_value_under_zero_weights(fitted, value, match):
+    clf = copy.deepcopy(fitted)
+    clf.coefs_[0][1] = 0.0  # the second input reaches no unit
+    X_new = X.copy()
+    X_new[5, 1] = value
+    with pytest.raises(ValueError, match=f"Input X contains {match}"):
+        clf.predict(X_new)
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_prediction_finds_opposite_infinities_without_a_warning(fitted):
+    X_new = X.copy()
+    X_new[3] = [np.inf, -np.inf, 1.0]
+    with pytest.raises(ValueError, match="Input X contains infinity"):
+        fitted.predict_proba(X_new)
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_prediction_accepts_finite_inputs_whose_products_overflow(fitted):
+    # Finite inputs this large overflow S_preA to infinity: the chunk of X is then
+    # checked element by element, found finite, and prediction goes on.
+    proba = fitted.predict_proba(X * 1e307)
+    assert np.isfinite(proba).all()
+    assert np.allclose(proba.sum(axis=1), 1.0)
