@@ -6,6 +6,7 @@ import copy
 
 import numpy as np
 import pytest
+from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from sk_mlpbp import MLPBackpropClassifier, make_article_data
@@ -301,3 +302,11 @@ def test_prediction_accepts_finite_inputs_whose_products_overflow(fitted):
     proba = fitted.predict_proba(X * 1e307)
     assert np.isfinite(proba).all()
     assert np.allclose(proba.sum(axis=1), 1.0)
+
+
+@pytest.mark.parametrize("value, match", [(np.nan, "NaN"), (np.inf, "infinity")])
+def test_prediction_finds_a_bad_value_in_sparse_X(fitted, value, match):
+    X_new = sparse.csr_matrix(X)
+    X_new.data[7] = value
+    with pytest.raises(ValueError, match=f"Input X contains {match}"):
+        fitted.predict_proba(X_new)
