@@ -100,10 +100,16 @@ def mnist_shaped(n_samples, dtype):
     return X.astype(dtype), y
 
 
-def floor(X, epochs, rng):
-    """The bare matrix products of the same epochs, nothing else."""
+def initial_weights(X, rng):
+    """Weights of the baselines' network: 784-100-10, U(-0.05, 0.05), X's dtype."""
     W1 = rng.uniform(-0.05, 0.05, (X.shape[1], HIDDEN)).astype(X.dtype)
     W2 = rng.uniform(-0.05, 0.05, (HIDDEN, N_CLASSES)).astype(X.dtype)
+    return W1, W2
+
+
+def floor(X, epochs, rng):
+    """The bare matrix products of the same epochs, nothing else."""
+    W1, W2 = initial_weights(X, rng)
     H = np.empty((BATCH, HIDDEN), X.dtype)
     out = np.empty((BATCH, N_CLASSES), X.dtype)
     dH = np.empty_like(H)
@@ -126,8 +132,7 @@ def bare_loop(X, y, epochs, rng, learning_rate=0.1):
     on both layers, the output error signal and f_A' of the hidden layer, and the step
     on both weight matrices. No biases, no loss, no checks, no bookkeeping."""
     T = np.eye(N_CLASSES, dtype=X.dtype)[y]
-    W1 = rng.uniform(-0.05, 0.05, (X.shape[1], HIDDEN)).astype(X.dtype)
-    W2 = rng.uniform(-0.05, 0.05, (HIDDEN, N_CLASSES)).astype(X.dtype)
+    W1, W2 = initial_weights(X, rng)
     Xb = np.empty((BATCH, X.shape[1]), X.dtype)
     H, dH, fH = (np.empty((BATCH, HIDDEN), X.dtype) for _ in range(3))
     out, delta, f_out = (np.empty((BATCH, N_CLASSES), X.dtype) for _ in range(3))

@@ -3,6 +3,7 @@ backpropagating a sum-of-squares error."""
 
 import time
 import warnings
+from contextlib import nullcontext
 from numbers import Integral, Real
 
 import numpy as np
@@ -976,16 +977,13 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         grow with the number of rows beyond the result.
 
         With ``check_finite``, a NaN or infinity in X raises scikit-learn's
-        ValueError. A dense X is not scanned as a whole for it: a non-finite entry
-        makes every first-layer pre-activation of its row NaN or infinite (an
-        infinite input times a zero weight is NaN), so it is the chunk's S_preA,
-        a fraction of the size of X, that is summed; only when that sum is not
-        finite (a non-finite input, or finite inputs so large that the products
-        overflow) is the chunk of X checked element by element.
+        ValueError. X is not scanned as a whole for it: a non-finite entry (dense, or
+        stored in a sparse X) makes every first-layer pre-activation of its row NaN
+        or infinite (an infinite input times a zero weight is NaN), so it is the
+        chunk's S_preA, a fraction of the size of X, that is summed; only when that
+        sum is not finite (a non-finite input, or finite inputs so large that the
+        products overflow) is the chunk of X checked element by element.
         """
-        if check_finite and sparse.issparse(X):
-            self._assert_finite(X)
-            check_finite = False
         dtype = np.result_type(X.dtype, self.coefs_[0].dtype)
         S_preA_O = np.empty((X.shape[0], self.n_outputs_), dtype=dtype)
         chunk = max(64, 2**18 // max(coef.shape[1] for coef in self.coefs_))
@@ -998,25 +996,23 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         for rows in gen_batches(X.shape[0], chunk):
             S_postA = X[rows]
             for i, (coef, intercept) in enumerate(zip(self.coefs_, self.intercepts_)):
-                out = S_preA_chunks[i][: S_postA.shape[0]]
-                if i == 0 and check_finite:
-                    # inf - inf and overflow are expected here: they are what
-                    # the check looks for.
-                    with np.errstate(over="ignore", invalid="ignore"):
-                        S_preA = _dot_into(S_postA, coef, out)
-                        if not np.isfinite(S_preA.sum()):
-                            self._assert_finite(X[rows])
-                else:
+                check = i == 0 and check_finite
+                # In the checked product, inf - inf and overflow are what the check
+                # looks for, not something to warn about.
+                quiet = np.errstate(over="ignore", invalid="ignore")
+                with quiet if check else nullcontext():
+                    out = S_preA_chunks[i][: S_postA.shape[0]]
                     S_preA = _dot_into(S_postA, coef, out)
+                    if check and not np.isfinite(S_preA.sum()):
+                        assert_all_finite(
+                            X[rows], input_name="X", estimator_name=type(self).__name__
+                        )
                 S_preA += intercept
                 if i < last:
                     inplace_logistic(S_preA)
                 S_postA = S_preA
             S_preA_O[rows] = S_preA
         return S_preA_O
-
-    def _assert_finite(self, X):
-        assert_all_finite(X, input_name="X", estimator_name=type(self).__name__)
 
     def _validated_output(self, X):
         check_is_fitted(self)
