@@ -66,3 +66,27 @@ def mean_error(S_postA_O, T, sample_weight=None):
         The mean error.
     """
     return float(np.average(sample_errors(S_postA_O - T), weights=sample_weight))
+
+
+def constant_output_error(T, sample_weight=None):
+    """The mean error E of the best constant output, the targets' (weighted) mean.
+
+    It is ``1/2 * sum_k var(T_k)``; for 0/1 targets ``1/2 * sum_k p_k (1 - p_k)``
+    with ``p_k`` the frequency of target k.
+
+    Parameters
+    ----------
+    T : ndarray of shape (n_samples, n_outputs)
+        Targets.
+
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Weights of the samples.
+
+    Returns
+    -------
+    error : float
+        The mean error of the constant output.
+    """
+    T = np.asarray(T, dtype=np.float64)
+    mean = np.average(T, axis=0, weights=sample_weight)
+    return mean_error(np.broadcast_to(mean, T.shape), T, sample_weight)

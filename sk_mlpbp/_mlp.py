@@ -30,11 +30,26 @@ from sklearn.utils.validation import (
 )
 
 from sk_mlpbp._activations import inplace_logistic, inplace_logistic_derivative
+from sk_mlpbp._calibration import (
+    calibration_rows,
+    layer_learning_rates,
+    scaled_weights,
+    unscaled_inputs,
+)
 from sk_mlpbp._callbacks import CallbackSupportMixin
-from sk_mlpbp._loss import mean_error, output_error_signal
+from sk_mlpbp._loss import constant_output_error, mean_error, output_error_signal
 from sk_mlpbp._online import OnlineEpoch
 from sk_mlpbp._optim import SGDOptimizer
-from sk_mlpbp.exceptions import InconsistentVersionWarning
+from sk_mlpbp.exceptions import InconsistentVersionWarning, SaturationWarning
+
+
+#: ``batch_size="auto"``: full batches up to this many samples, else this size.
+AUTO_FULL_BATCH = 64
+AUTO_BATCH_SIZE = 32
+
+#: Training never stops while its best loss is above this fraction of the error of
+#: the best constant output.
+PLATEAU_FRACTION = 0.9
 
 
 class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
@@ -256,7 +271,11 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             "array-like",
             Interval(Integral, 1, None, closed="left"),
         ],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "learning_rate": [
+            StrOptions({"auto"}),
+            Interval(Real, 0, None, closed="neither"),
+            "array-like",
+        ],
         "batch_size": [
             StrOptions({"auto"}),
             Interval(Integral, 1, None, closed="left"),
@@ -264,7 +283,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "shuffle": ["boolean"],
         "use_bias": ["boolean"],
-        "weight_init": [StrOptions({"glorot", "uniform"})],
+        "weight_init": [StrOptions({"data", "glorot", "uniform"})],
         "tol": [Interval(Real, 0, None, closed="left")],
         "n_iter_no_change": [
             Interval(Integral, 1, None, closed="left"),
@@ -287,13 +306,13 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         self,
         hidden_layer_sizes=(100,),
         *,
-        learning_rate=1.5,
+        learning_rate="auto",
         batch_size="auto",
-        max_iter=3000,
+        max_iter=1000,
         shuffle=True,
         use_bias=True,
-        weight_init="glorot",
-        tol=1e-5,
+        weight_init="data",
+        tol=1e-4,
         n_iter_no_change=10,
         random_state=None,
         verbose=False,
@@ -471,6 +490,13 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         # Overflow in a saturated unit is harmless (expit maps +-inf to 1 and 0);
         # weights that stop being finite are caught after every epoch instead.
         with np.errstate(over="ignore", invalid="ignore"):
+            # partial_fit measures the data on its first call only.
+            rows = None if incremental and continuing else calibration_rows(X, sample_weight)
+            if rows is not None:
+                _warn_if_unscaled(*rows)
+            if not continuing and self.weight_init == "data":
+                scaled_weights(self.coefs_, *rows)
+            self._start_learning_rates(rows, continuing, incremental)
             self._fit_sgd(X, y, T, sample_weight, validation, random_state, incremental)
         return self
 
@@ -602,13 +628,14 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         return sample_weight
 
     def _initialize_weights(self, layer_units, dtype, random_state):
+        """Draw the weights; ``"data"`` draws U(-1, 1), scaled once X is known."""
         self.coefs_ = []
         self.intercepts_ = []
         for fan_in, fan_out in zip(layer_units[:-1], layer_units[1:]):
-            if self.weight_init == "uniform":
-                bound = 1.0
-            else:
+            if self.weight_init == "glorot":
                 bound = np.sqrt(12.0 / (fan_in + fan_out))
+            else:
+                bound = 1.0
             # Drawn in float64 so that float32 and float64 fits start from the same
             # weights, up to rounding.
             coef = random_state.uniform(-bound, bound, (fan_in, fan_out))
@@ -644,8 +671,8 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             self.t_ = 0
             self.loss_curve_ = []
             self.best_loss_ = np.inf
+            self._best_smoothed_loss = np.inf
             self._no_improvement_count = 0
-            self._learning_rate = float(self.learning_rate)
             self.validation_scores_ = None
             self.validation_loss_curve_ = None
             self.best_validation_score_ = None
@@ -661,6 +688,38 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             self._velocities = [np.zeros_like(param) for param in params]
         else:
             self._velocities = [v.astype(p.dtype) for v, p in zip(velocities, params)]
+
+    def _start_learning_rates(self, rows, continuing, incremental):
+        """Set each layer's LR for this call, and where the schedule starts.
+
+        ``fit`` (warm-started too) starts from ``learning_rate``; ``partial_fit``
+        continues the current rates. ``"auto"`` rates are calibrated on the training
+        ``rows`` when the network is initialised, and kept for warm starts.
+        """
+        if incremental and hasattr(self, "_learning_rates"):
+            return
+        if isinstance(self.learning_rate, str):  # "auto"
+            if not continuing or not hasattr(self, "_auto_learning_rates"):
+                self._auto_learning_rates = layer_learning_rates(
+                    self.coefs_, self.intercepts_, *rows, self.use_bias, self.alpha
+                )
+            rates = self._auto_learning_rates
+        elif isinstance(self.learning_rate, Real):
+            rates = [float(self.learning_rate)] * len(self.coefs_)
+        else:
+            rates = np.asarray(self.learning_rate, dtype=np.float64)
+            if rates.shape != (len(self.coefs_),) or not (
+                np.isfinite(rates).all() and (rates > 0).all()
+            ):
+                raise ValueError(
+                    "learning_rate must be 'auto', a positive number or one positive "
+                    f"number per layer ({len(self.coefs_)}); got "
+                    f"{self.learning_rate!r}."
+                )
+            rates = rates.tolist()
+        self.learning_rates_ = rates
+        self._learning_rates = list(rates)
+        self._schedule_start = self.t_
 
     def _split_validation(self, X, y, T, sample_weight, validation, random_state):
         """Return the training data and the validation data (or None).
@@ -722,7 +781,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
 
     def _resolve_batch_size(self, n_samples, incremental):
         if self.batch_size == "auto":
-            return min(200, n_samples)
+            return n_samples if n_samples <= AUTO_FULL_BATCH else AUTO_BATCH_SIZE
         # A partial_fit chunk smaller than a batch is normal, not worth a warning.
         if self.batch_size > n_samples and not incremental:
             warnings.warn(
@@ -738,8 +797,8 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         optimizer = SGDOptimizer(
             self.coefs_,
             self.intercepts_,
-            learning_rate_init=self.learning_rate,
-            learning_rate=self._learning_rate,
+            learning_rate_init=self.learning_rates_,
+            learning_rate=self._learning_rates,
             schedule=self.learning_rate_schedule,
             power_t=self.power_t,
             alpha=self.alpha,
@@ -766,6 +825,9 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
                     UserWarning,
                 )
         epoch = _Epoch(self, X, T, sample_weight, batch_size, optimizer, random_state)
+        # No stopping rule ends training on the plateau where the outputs are nearly
+        # a constant: that is where the sum-of-squares error stalls first.
+        plateau_loss = PLATEAU_FRACTION * constant_output_error(T, sample_weight)
         if not incremental:
             self._no_improvement_count = 0
         start = time.perf_counter()
@@ -786,9 +848,12 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
                 recorded = True
                 if self.verbose:
                     self._print_epoch(time.perf_counter() - start)
-                optimizer.iteration_ends(self.t_)
+                optimizer.iteration_ends(self.t_ - self._schedule_start)
                 converged = False
-                if self._no_improvement_count >= self.n_iter_no_change:
+                if (
+                    self._no_improvement_count >= self.n_iter_no_change
+                    and self.best_loss_ <= plateau_loss
+                ):
                     # partial_fit trains one epoch anyway; its schedule may adapt.
                     converged = optimizer.trigger_stopping() and not incremental
                     if converged and self.verbose:
@@ -822,7 +887,16 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
                     "converged.",
                     ConvergenceWarning,
                 )
-        self._learning_rate = optimizer.learning_rate
+        if not incremental and self.best_loss_ > plateau_loss:
+            warnings.warn(
+                "MLPBackpropClassifier: training ended with the model still close to "
+                f"a constant output: its best loss {self.best_loss_:.4g} is above "
+                f"{PLATEAU_FRACTION} x {plateau_loss / PLATEAU_FRACTION:.4g}, the "
+                "loss of the best constant. Train longer (max_iter), or check that "
+                "the inputs are standardised and carry information about y.",
+                ConvergenceWarning,
+            )
+        self._learning_rates = optimizer.learning_rate
         if self.early_stopping and self.best_validation_score_ is not None:
             for param, best in zip(
                 self.coefs_ + self.intercepts_, self._best_coefs + self._best_intercepts
@@ -849,6 +923,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
                     "n_iter_",
                     "t_",
                     "best_loss_",
+                    "_best_smoothed_loss",
                     "best_validation_score_",
                     "_no_improvement_count",
                     "_best_coefs",
@@ -890,8 +965,14 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         self.n_iter_ += 1
         self.t_ += n_samples
         self.loss_curve_.append(loss)
-        improved = loss <= self.best_loss_ - self.tol
         self.best_loss_ = min(self.best_loss_, loss)
+        # The stopping rule watches the mean loss of the last n_iter_no_change
+        # epochs: one lucky epoch of a noisy (e.g. class-weighted) loss would set a
+        # best that the next epochs rarely beat, and stop training too soon.
+        window = 1 if np.isinf(self.n_iter_no_change) else int(self.n_iter_no_change)
+        smoothed = float(np.mean(self.loss_curve_[-window:]))
+        improved = smoothed <= self._best_smoothed_loss - self.tol
+        self._best_smoothed_loss = min(self._best_smoothed_loss, smoothed)
         if validation is not None:
             X_val, y_val, T_val, sample_weight_val = validation
             S_preA_O = self._output_preactivation(X_val)
@@ -956,13 +1037,16 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         # and folding LR in makes every product below LR * gradient, the step.
         LR = optimizer.learning_rate
         if sample_weight is None:
-            S_ERROR[-1] *= LR / T.shape[0]
+            S_ERROR[-1] *= LR[-1] / T.shape[0]
         else:
-            S_ERROR[-1] *= (LR / sample_weight.sum() * sample_weight)[:, np.newaxis]
+            S_ERROR[-1] *= (LR[-1] / sample_weight.sum() * sample_weight)[:, np.newaxis]
         for i in range(n_layers - 1, 0, -1):
-            # Error signal of the layer below, from the weights before this step.
+            # Error signal of the layer below, from the weights before this step;
+            # with per-layer rates, S_ERROR carries the rate of its own layer.
             np.dot(S_ERROR[i], self.coefs_[i].T, out=S_ERROR[i - 1])
             inplace_logistic_derivative(S_postA[i], S_ERROR[i - 1])
+            if LR[i - 1] != LR[i]:
+                S_ERROR[i - 1] *= LR[i - 1] / LR[i]
         # Only now, with every S_ERROR computed, do the weights move:
         # W = W - LR * gradient, with LR * gradient = S_postA(below).T @ S_ERROR.
         for i in range(n_layers):
@@ -1318,6 +1402,21 @@ class _Epoch:
                 [inputs, *S_postA], S_ERROR, targets, weights, self.optimizer
             )
         return error_sum
+
+
+def _warn_if_unscaled(X, weights):
+    """Warn when the inputs are too far from standardised for logistic units."""
+    problem = unscaled_inputs(X, weights)
+    if problem:
+        warnings.warn(
+            SaturationWarning(
+                f"The inputs are far from standardised: {problem}. Logistic units "
+                "saturate on the largest of them and learn little from the rest, so "
+                "training may end in a poor or near-constant model. Standardise "
+                "them first, e.g. make_pipeline(sklearn.preprocessing.StandardScaler"
+                "(), MLPBackpropClassifier())."
+            )
+        )
 
 
 def _check_rows(name, values, n_rows):

@@ -145,9 +145,11 @@ class OnlineEpoch:
         S_postA, S_postA_1, S_ERROR = self.S_postA, self.S_postA_1, self.S_ERROR
         S_postA_O, S_ERROR_O, f_prime_O = S_postA[-1], S_ERROR[-1], f_prime[-1]
         layers = list(zip(Wa, S_postA, S_postA_1))
-        hidden = range(len(Wa) - 1, 0, -1)
         LR = optimizer.learning_rate
-        decay = LR * optimizer.alpha
+        # S_ERROR of a layer carries its own LR: the backward pass multiplies by the
+        # ratio of the rates where they differ (only with per-layer rates).
+        hidden = [(i, LR[i - 1] / LR[i]) for i in range(len(Wa) - 1, 0, -1)]
+        decays = [LR_i * optimizer.alpha for LR_i in LR]
         plain = Va is None
         for j in range(m):
             FE = self.FE_rows[j]
@@ -164,15 +166,17 @@ class OnlineEpoch:
             # S_ERROR,O = FE * f_A'(S_preA,O), times LR so each product below is
             # LR * gradient, the step.
             np.multiply(FE, f_prime_O, out=S_ERROR_O)
-            S_ERROR_O *= LR
-            for i in hidden:
+            S_ERROR_O *= LR[-1]
+            for i, ratio in hidden:
                 np.dot(W[i], S_ERROR[i], out=S_ERROR[i - 1])
                 S_ERROR[i - 1] *= f_prime[i - 1]
+                if ratio != 1.0:
+                    S_ERROR[i - 1] *= ratio
             # W = W - LR * gradient, weights and biases at once.
             for i, step in enumerate(steps):
                 np.multiply.outer(inputs[i], S_ERROR[i], out=step)
-                if decay:
-                    step[: W[i].shape[0]] += decay * W[i]
+                if decays[i]:
+                    step[: W[i].shape[0]] += decays[i] * W[i]
                 if plain:
                     Wa[i] -= step
                 else:

@@ -11,9 +11,9 @@ class SGDOptimizer:
     ``S_postA`` and whose error signal is ``S_ERROR`` (weighted so that its rows sum
     to the batch's mean), the gradients are
     ``gradient_W = S_postA.T @ S_ERROR + alpha * W`` and ``gradient_b = sum(S_ERROR)``.
-    The caller folds LR into ``S_ERROR`` beforehand, so the products come out as
-    ``LR * gradient``, the step itself, and no extra pass over the weights scales
-    them.
+    The caller folds each layer's LR into its ``S_ERROR`` beforehand, so the products
+    come out as ``LR * gradient``, the step itself, and no extra pass over the weights
+    scales them.
     Without momentum a step is the article's ``W = W - LR * gradient``. With momentum
     each parameter keeps a velocity ``v = momentum * v - LR * gradient`` and moves by
     ``v``, or with Nesterov's momentum by ``momentum * v - LR * gradient`` (the rule
@@ -28,16 +28,18 @@ class SGDOptimizer:
     coefs, intercepts : list of ndarray
         The weights and biases, updated in place.
 
-    learning_rate_init : float
-        The LR the schedules start from.
+    learning_rate_init : list of float
+        Each layer's LR at the start of the schedule.
 
-    learning_rate : float
-        The current LR (it differs from ``learning_rate_init`` once a schedule ran).
+    learning_rate : list of float
+        Each layer's current LR (it differs from ``learning_rate_init`` once a
+        schedule ran).
 
     schedule : {"constant", "invscaling", "adaptive"}
         ``"invscaling"`` sets ``LR = learning_rate_init / (t + 1) ** power_t`` after
-        every epoch, ``t`` being the number of samples seen; ``"adaptive"`` divides LR
-        by 5 each time training stops improving, until LR falls to 1e-6.
+        every epoch, ``t`` being the number of samples seen since the schedule
+        started; ``"adaptive"`` divides every layer's LR by 5 each time training
+        stops improving, until none is above 1e-6.
 
     power_t : float
         Exponent of ``"invscaling"``.
@@ -76,8 +78,8 @@ class SGDOptimizer:
     ):
         self.coefs = coefs
         self.intercepts = intercepts
-        self.learning_rate_init = learning_rate_init
-        self.learning_rate = learning_rate
+        self.learning_rate_init = list(learning_rate_init)
+        self.learning_rate = list(learning_rate)
         self.schedule = schedule
         self.power_t = power_t
         self.alpha = alpha
@@ -113,7 +115,7 @@ class SGDOptimizer:
         else:
             np.dot(S_postA.T, S_ERROR, out=step_W)
         if self.alpha:
-            step_W += (self.learning_rate * self.alpha) * W
+            step_W += (self.learning_rate[layer] * self.alpha) * W
         self.step(W, step_W, self._velocity(layer))
         if self.use_bias:
             # LR * gradient_b: the sum of S_ERROR's rows, as a matrix-vector product
@@ -147,13 +149,15 @@ class SGDOptimizer:
             param += velocity
 
     def iteration_ends(self, t):
-        """Update LR after an epoch; ``t`` is the number of samples seen so far."""
+        """Update LR after an epoch; ``t`` is the number of samples seen since the
+        schedule started."""
         if self.schedule == "invscaling":
-            self.learning_rate = self.learning_rate_init / (t + 1) ** self.power_t
+            decay = (t + 1) ** self.power_t
+            self.learning_rate = [LR / decay for LR in self.learning_rate_init]
 
     def trigger_stopping(self):
         """Training stopped improving: return True to stop, or lower LR and go on."""
-        if self.schedule != "adaptive" or self.learning_rate <= 1e-6:
+        if self.schedule != "adaptive" or max(self.learning_rate) <= 1e-6:
             return True
-        self.learning_rate /= 5.0
+        self.learning_rate = [LR / 5.0 for LR in self.learning_rate]
         return False

@@ -32,3 +32,14 @@ class InconsistentVersionWarning(UserWarning):
             f"{self.current_version}: it may fail or predict differently. Refit it "
             f"with this version, or load it with sk_mlpbp {self.original_version}."
         )
+
+
+class SaturationWarning(UserWarning):
+    """The inputs are too far from standardised for logistic units to learn well.
+
+    ``fit`` and ``partial_fit`` warn before training when most of the inputs' mean
+    square is a constant offset, or when their columns' scales differ by a large
+    factor: logistic units then saturate on the largest inputs and learn little from
+    the rest. Put a :class:`sklearn.preprocessing.StandardScaler` before the
+    classifier.
+    """

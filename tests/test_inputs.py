@@ -43,8 +43,8 @@ def test_sparse_input_learns_the_model_of_its_dense_copy(
 ):
     X, y = sparse_problem()
     kwargs = dict(
-        hidden_layer_sizes=(5,), batch_size=batch_size, max_iter=4, momentum=0.5,
-        alpha=1e-3, shuffle=shuffle, random_state=0,
+        hidden_layer_sizes=(5,), learning_rate=1.5, batch_size=batch_size, max_iter=4,
+        momentum=0.5, alpha=1e-3, shuffle=shuffle, random_state=0,
     )  # fmt: skip
     dense = MLPBackpropClassifier(**kwargs).fit(X, y)
     from_sparse = MLPBackpropClassifier(**kwargs).fit(container(X), y)

@@ -76,11 +76,13 @@ def test_unscaled_inputs_train_and_predict_finite_probabilities(scale, params):
 
 @pytest.mark.usefixtures("runtime_warnings_are_errors")
 def test_inputs_of_1e150_saturate_the_hidden_layer_so_only_the_output_layer_learns():
-    # |S_preA| ~ 1e150 makes every hidden unit exactly 0 or 1, so f_A' is exactly 0
-    # there and the first layer's gradient vanishes: its weights never move.
+    # Weights drawn for unit-scale inputs make |S_preA| ~ 1e150: every hidden unit is
+    # exactly 0 or 1, so f_A' is exactly 0 there and the first layer's gradient
+    # vanishes: its weights never move.
     X, y = load_iris(return_X_y=True)
-    clf = MLPBackpropClassifier((5,), max_iter=20, random_state=0).fit(X * 1e150, y)
-    initial = MLPBackpropClassifier((5,), max_iter=1, random_state=0)
+    kwargs = dict(hidden_layer_sizes=(5,), weight_init="glorot", random_state=0)
+    clf = MLPBackpropClassifier(max_iter=20, **kwargs).fit(X * 1e150, y)
+    initial = MLPBackpropClassifier(max_iter=1, **kwargs)
     initial.set_params(learning_rate=1e-300).fit(X * 1e150, y)
     assert_array_equal(clf.coefs_[0], initial.coefs_[0])
     assert not np.allclose(clf.coefs_[1], initial.coefs_[1])

@@ -171,7 +171,13 @@ def test_invscaling_schedule_matches_the_reference():
 def test_adaptive_schedule_divides_the_rate_by_five_until_1e_6():
     X, y = make_article_data(40, random_state=0)
     # tol is so large that no epoch after the first counts as an improvement.
-    kwargs = dict(hidden_layer_sizes=(3,), tol=1e9, n_iter_no_change=2, random_state=0)
+    kwargs = dict(
+        hidden_layer_sizes=(3,),
+        learning_rate=1.5,
+        tol=1e9,
+        n_iter_no_change=2,
+        random_state=0,
+    )
     constant = MLPBackpropClassifier(**kwargs).fit(X, y)
     adaptive = MLPBackpropClassifier(learning_rate_schedule="adaptive", **kwargs)
     adaptive.fit(X, y)
