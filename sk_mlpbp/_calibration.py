@@ -32,7 +32,7 @@ MIN_VARYING_FRACTION = 0.2
 MAX_SPREAD = 30.0
 
 #: The fraction of the stability limit ``2 / curvature`` each layer's LR is set to.
-STEP_FRACTION = 1.0
+STEP_FRACTION = 0.5
 
 #: The hidden layers' curvature grows as training moves the weights above them off
 #: their small initial values; their LR is set for this much more curvature than
