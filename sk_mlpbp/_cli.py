@@ -16,8 +16,12 @@ import warnings
 import zipfile
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.base import TransformerMixin
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.metrics import classification_report, confusion_matrix
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.validation import check_is_fitted
 
 from sk_mlpbp._csv import CSVError, read_table
 from sk_mlpbp._demo import run_demo
@@ -26,7 +30,8 @@ from sk_mlpbp._progress import epoch_progress
 
 PROG = "sk-mlpbp"
 
-#: The one type a model file may hold beyond those skops trusts by default.
+#: The one type a model file may hold beyond those skops trusts by default (which
+#: include scikit-learn's, such as the Pipeline and StandardScaler that ``fit`` saves).
 MODEL_TYPE = "sk_mlpbp._mlp.MLPBackpropClassifier"
 
 
@@ -52,7 +57,7 @@ def save_model(model, path):
 
     Parameters
     ----------
-    model : MLPBackpropClassifier
+    model : MLPBackpropClassifier or Pipeline
         A fitted model.
 
     path : str
@@ -65,7 +70,8 @@ def save_model(model, path):
 
 
 def load_model(path):
-    """Read a fitted ``MLPBackpropClassifier`` from a skops file.
+    """Read a fitted model from a skops file: an ``MLPBackpropClassifier``, or a
+    ``Pipeline`` of scikit-learn transformers ending in one.
 
     The file may hold no type that needs trusting other than ``MODEL_TYPE``: skops
     refuses anything else before creating any object.
@@ -77,7 +83,7 @@ def load_model(path):
 
     Returns
     -------
-    model : MLPBackpropClassifier
+    model : MLPBackpropClassifier or Pipeline
         The fitted model.
     """
     not_a_model = CommandError(
@@ -101,21 +107,52 @@ def load_model(path):
     # with a schema that is not JSON (ValueError) or not skops' (TypeError).
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError):
         raise not_a_model from None
-    if not isinstance(model, MLPBackpropClassifier) or not hasattr(model, "coefs_"):
-        raise CommandError(
-            f"{path} holds a {type(model).__name__}, not a fitted "
-            "MLPBackpropClassifier."
-        )
+    _check_model(model, path)
     return model
+
+
+def _check_model(model, path):
+    """Raise a CommandError unless ``model`` is a fitted ``MLPBackpropClassifier``
+    or a ``Pipeline`` of fitted scikit-learn transformers ending in one."""
+    if not isinstance(model, Pipeline):
+        classifier, holds = model, f"a {type(model).__name__}"
+    else:
+        try:
+            *transformers, (_, classifier) = model.steps
+            transformers = [(name, step) for name, step in transformers]
+        except (AttributeError, TypeError, ValueError):
+            raise CommandError(
+                f"{path} holds a Pipeline whose steps are not (name, estimator) pairs."
+            ) from None
+        for name, step in transformers:
+            if not (
+                isinstance(step, TransformerMixin)
+                and type(step).__module__.startswith("sklearn.")
+            ):
+                raise CommandError(
+                    f"{path} holds a Pipeline whose step {name!r} is a "
+                    f"{type(step).__name__}, not a scikit-learn transformer."
+                )
+            try:
+                check_is_fitted(step)
+            except NotFittedError:
+                raise CommandError(
+                    f"{path} holds a Pipeline whose step {name!r} is not fitted."
+                ) from None
+        holds = f"a Pipeline ending in a {type(classifier).__name__}"
+    if not (
+        isinstance(classifier, MLPBackpropClassifier) and hasattr(classifier, "coefs_")
+    ):
+        raise CommandError(f"{path} holds {holds}, not a fitted MLPBackpropClassifier.")
 
 
 def _model_inputs(model, table, target=None):
     """The input columns of ``table`` that ``model`` was trained on, as floats.
 
     Models trained by ``sk-mlpbp fit`` know their input columns' names
-    (``feature_names_in_``) and take them by name, in any order; other columns (such
-    as the target) are left out. A model without names takes every column but
-    ``target``, in the file's order.
+    (``feature_names_in_``, a pipeline's from its first step) and take them by
+    name, in any order; other columns (such as the target) are left out. A model
+    without names takes every column but ``target``, in the file's order.
     """
     names = getattr(model, "feature_names_in_", None)
     if names is None:
@@ -165,7 +202,7 @@ def _fit(args):
     folder = os.path.dirname(os.path.abspath(args.output))
     if not os.path.isdir(folder):
         raise CommandError(f"cannot write {args.output}: {folder} is not a folder.")
-    model = MLPBackpropClassifier(
+    classifier = MLPBackpropClassifier(
         tuple(args.hidden),
         learning_rate=args.learning_rate,
         batch_size=args.batch_size,
@@ -175,13 +212,25 @@ def _fit(args):
         random_state=args.seed,
         verbose=True,
     )
+    model = classifier if args.no_scale else make_pipeline(StandardScaler(), classifier)
+    # The step that sees the columns: it learns their mean and standard deviation,
+    # and holds their names.
+    first = classifier if args.no_scale else model[0]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         # --epochs is the budget asked for: running all of it is no news.
         warnings.simplefilter("ignore", ConvergenceWarning)
         try:
-            with epoch_progress(model, args.epochs):
-                model.fit(X, y, X_val=X_val, y_val=y_val)
+            X_fit, X_val_fit = X, X_val
+            if first is not classifier:
+                # The pipeline fitted step by step, as Pipeline.fit does, so that
+                # the validation columns are standardised with the training
+                # columns' mean and standard deviation too.
+                X_fit = first.fit_transform(X)
+                if X_val is not None:
+                    X_val_fit = first.transform(X_val)
+            with epoch_progress(classifier, args.epochs):
+                classifier.fit(X_fit, y, X_val=X_val_fit, y_val=y_val)
         except ValueError as error:
             raise CommandError(str(error)) from None
     for warning in caught:
@@ -192,15 +241,17 @@ def _fit(args):
     elif args.early_stopping:
         print(
             "validation accuracy (on the tenth of the training file held out for "
-            f"early stopping): {model.best_validation_score_:.4f}"
+            f"early stopping): {classifier.best_validation_score_:.4f}"
         )
     # What evaluate and predict match the columns of their files against, as a fit
-    # on a DataFrame would have stored; verbose was only the progress display.
-    model.feature_names_in_ = np.asarray(inputs, dtype=object)
-    model.set_params(verbose=False)
+    # on a DataFrame would have stored (on a pipeline's first step, whose names the
+    # pipeline's feature_names_in_ gives); verbose was only the progress display.
+    first.feature_names_in_ = np.asarray(inputs, dtype=object)
+    classifier.set_params(verbose=False)
     save_model(model, args.output)
+    scaling = "raw" if args.no_scale else "standardised"
     print(
-        f"saved {args.output} (inputs: {', '.join(inputs)}; classes: "
+        f"saved {args.output} ({scaling} inputs: {', '.join(inputs)}; classes: "
         f"{', '.join(model.classes_)})"
     )
 
@@ -285,10 +336,12 @@ def _parser():
         help="train a network on a CSV file and save it",
         description="Train MLPBackpropClassifier on TRAIN.csv (a header line, then "
         "one sample a row): the --target column holds the classes (numbers or "
-        "text), every other column is a numeric input, best on a scale of about "
-        "-1 to 1. The defaults are the article's network and learning rate, with "
-        "biases, shuffled epochs and more than its single epoch. Prints progress "
-        "per epoch and the final accuracies, and saves the model in skops format.",
+        "text), every other column is a numeric input. The inputs are standardised "
+        "(StandardScaler: the training columns' mean and standard deviation) and "
+        "the model saved is the pipeline of the two, unless --no-scale. The "
+        "defaults are the article's network and learning rate, with biases, "
+        "shuffled epochs and more than its single epoch. Prints progress per "
+        "epoch and the final accuracies, and saves the model in skops format.",
     )
     fit.add_argument("train", metavar="TRAIN.csv", help="the training data")
     fit.add_argument("--target", required=True, metavar="COLUMN", help="class column")
@@ -342,6 +395,12 @@ def _parser():
         action="store_true",
         help="stop when the validation accuracy stops improving and keep the best "
         "epoch's weights (without --validation, a tenth of TRAIN.csv is held out)",
+    )
+    fit.add_argument(
+        "--no-scale",
+        action="store_true",
+        help="train on the raw columns, as the article does, and save the bare "
+        "classifier (inputs are then best on a scale of about -1 to 1)",
     )
     fit.add_argument(
         "--seed",

@@ -1,6 +1,7 @@
 """The sk-mlpbp command line, end to end: each command runs as a user runs it, in a
 subprocess, on CSV files written here."""
 
+import contextlib
 import csv
 import io
 import re
@@ -8,13 +9,17 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import warnings
 
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
 
-from sk_mlpbp import make_article_data
-from sk_mlpbp._cli import main
+from sk_mlpbp import MLPBackpropClassifier, make_article_data
+from sk_mlpbp._cli import load_model, main
 from sk_mlpbp._progress import EpochDisplay
 
 LABELS = np.array(["left", "right"])  # text labels, to check they come back as such
@@ -39,10 +44,13 @@ def write_csv(path, header, rows):
     return path
 
 
-def article_file(path, n_samples, seed):
-    """The article's spreadsheet: x, y, z and the class, as text labels."""
+def article_file(path, n_samples, seed, offset=0.0):
+    """The article's spreadsheet: x, y, z (plus ``offset``) and the class, as text
+    labels."""
     X, y = make_article_data(n_samples, random_state=seed)
-    rows = [[*map("{:.1f}".format, x), label] for x, label in zip(X, LABELS[y])]
+    rows = [
+        [*map("{:.1f}".format, x + offset), label] for x, label in zip(X, LABELS[y])
+    ]
     return write_csv(path, ["x", "y", "z", "side"], rows)
 
 
@@ -74,6 +82,22 @@ def read_output_csv(text):
     return rows[0], rows[1:]
 
 
+@contextlib.contextmanager
+def plain_arrays():
+    """Predicting from plain arrays with a model that knows its column names, as
+    the command does once it has matched the columns by name."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="X does not have valid feature names")
+        yield
+
+
+def article_columns(path):
+    """The inputs x, y, z and the classes of an article file, as arrays."""
+    _, rows = read_output_csv(path.read_text())
+    X = np.array([row[:3] for row in rows], dtype=float)
+    return X, np.array([row[3] for row in rows])
+
+
 def test_demo_prints_validation_accuracy_and_grid_table():
     result = run("demo")
     assert result.returncode == 0, result.stderr
@@ -99,7 +123,83 @@ def test_fit_prints_a_line_per_epoch_and_the_accuracies(files):
     assert re.search(r"^training accuracy: [01]\.\d{4}$", result.stdout, re.M)
     validation = re.search(r"^validation accuracy: ([0-9.]+)$", result.stdout, re.M)
     assert float(validation[1]) >= 0.9
+    assert re.search(
+        r"^saved \S*model\.skops \(standardised inputs: x, y, z; classes: left, "
+        r"right\)$",
+        result.stdout,
+        re.M,
+    )
     assert files["model"].stat().st_size > 0
+
+
+def test_fit_saves_a_pipeline_standardising_with_the_training_mean_and_std(files):
+    model = load_model(str(files["model"]))
+    assert isinstance(model, Pipeline)
+    (_, scaler), (_, classifier) = model.steps
+    assert isinstance(scaler, StandardScaler)
+    assert isinstance(classifier, MLPBackpropClassifier)
+    X, _ = article_columns(files["train"])
+    assert_allclose(scaler.mean_, X.mean(axis=0))
+    assert_allclose(scaler.scale_, X.std(axis=0))
+
+
+def test_fit_standardises_the_validation_columns_as_the_training_ones(tmp_path, capsys):
+    # Columns far from 0: unless standardised as the training columns were, the
+    # validation columns would put every row on one side of the boundary.
+    train = article_file(tmp_path / "train.csv", 120, seed=0, offset=10.0)
+    valid = article_file(tmp_path / "valid.csv", 60, seed=1, offset=10.0)
+    model = tmp_path / "model.skops"
+    command = ["fit", str(train), "--target", "side", "--validation", str(valid)]
+    assert main([*command, "--epochs", "5", "--output", str(model)]) == 0
+    out = capsys.readouterr().out
+    validation = re.search(r"^validation accuracy: ([0-9.]+)$", out, re.M)
+    assert float(validation[1]) >= 0.9
+    pipeline = load_model(str(model))
+    X_val, y_val = article_columns(valid)
+    # The accuracy the classifier recorded during training, on the columns it got.
+    with plain_arrays():
+        assert pipeline[-1].validation_scores_[-1] == pipeline.score(X_val, y_val)
+
+
+def test_predict_gives_the_predictions_of_the_saved_pipeline(files, proba, capsys):
+    model = load_model(str(files["model"]))
+    X, _ = article_columns(files["valid"])
+    with plain_arrays():
+        expected, expected_proba = model.predict(X), model.predict_proba(X)
+    assert main(["predict", str(files["model"]), str(files["valid"])]) == 0
+    _, rows = read_output_csv(capsys.readouterr().out)
+    assert_array_equal([row[0] for row in rows], expected)
+    _, rows = read_output_csv(proba.stdout)
+    assert_allclose(np.array(rows, dtype=float), expected_proba, rtol=1e-15)
+
+
+def test_fit_no_scale_saves_the_article_network_trained_on_the_raw_columns(
+    files, tmp_path, capsys
+):
+    path = tmp_path / "raw.skops"
+    command = ["fit", str(files["train"]), "--target", "side", "--no-scale"]
+    assert main([*command, "--epochs", "5", "--output", str(path)]) == 0
+    assert re.search(
+        r"^saved \S*raw\.skops \(raw inputs: x, y, z; classes: left, right\)$",
+        capsys.readouterr().out,
+        re.M,
+    )
+    saved = load_model(str(path))
+    assert type(saved) is MLPBackpropClassifier
+    # The command's defaults, written out.
+    direct = MLPBackpropClassifier(
+        (4,), learning_rate=1.0, batch_size=1, max_iter=5, random_state=0
+    )
+    X, y = article_columns(files["train"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        direct.fit(X, y)
+    assert saved.n_iter_ == direct.n_iter_
+    for name in ("coefs_", "intercepts_"):
+        for saved_layer, direct_layer in zip(
+            getattr(saved, name), getattr(direct, name)
+        ):
+            assert_array_equal(saved_layer, direct_layer)
 
 
 def test_progress_is_a_bar_redrawn_in_place_on_a_terminal():

@@ -9,6 +9,8 @@ import pytest
 from numpy.testing import assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from sk_mlpbp import MLPBackpropClassifier, make_article_data
 from sk_mlpbp._cli import MODEL_TYPE, CommandError, load_model, main
@@ -98,17 +100,26 @@ def training_file(tmp_path):
     return path
 
 
+@pytest.mark.parametrize(
+    "options, saved_type",
+    [([], Pipeline), (["--no-scale"], MLPBackpropClassifier)],
+    ids=["standardised", "raw"],
+)
 def test_file_written_by_fit_needs_trust_only_for_the_estimator(
-    training_file, tmp_path, capsys
+    options, saved_type, training_file, tmp_path, capsys
 ):
+    # The pipeline's Pipeline and StandardScaler are among the scikit-learn types
+    # that skops trusts by default.
     path = tmp_path / "model.skops"
     command = ["fit", str(training_file), "--target", "output", "--epochs", "2"]
-    assert main([*command, "--output", str(path)]) == 0
+    assert main([*command, *options, "--output", str(path)]) == 0
     assert sio.get_untrusted_types(file=path) == [MODEL_TYPE]
     model = sio.load(path, trusted=[MODEL_TYPE])
+    assert type(model) is saved_type
     assert model.feature_names_in_.tolist() == ["a", "b", "c"]
     assert model.classes_.tolist() == ["0", "1"]
-    assert model.verbose is False
+    classifier = model[-1] if saved_type is Pipeline else model
+    assert classifier.verbose is False
 
 
 def test_model_from_fit_checks_dataframe_columns_by_name(
@@ -138,6 +149,69 @@ def test_load_model_refuses_a_file_with_other_untrusted_types(tmp_path):
         load_model(str(path))
 
 
+def test_load_model_refuses_a_pipeline_with_an_untrusted_step(tmp_path):
+    model, _ = fitted()
+    path = tmp_path / "model.skops"
+    sio.dump(Pipeline([("note", Note()), ("mlp", model)]), path)
+    with pytest.raises(CommandError, match="holds types that are not trusted: .*Note"):
+        load_model(str(path))
+
+
+def logistic_regression_first(model, X):
+    return make_pipeline(LogisticRegression().fit(X, model.predict(X)), model)
+
+
+def unfitted_scaler_first(model, X):
+    return make_pipeline(StandardScaler(), model)
+
+
+def logistic_regression_last(model, X):
+    return make_pipeline(
+        MinMaxScaler().fit(X), LogisticRegression().fit(X, model.predict(X))
+    )
+
+
+def steps_not_pairs(model, X):
+    pipeline = make_pipeline(model)
+    pipeline.steps = [model]
+    return pipeline
+
+
+PIPELINES = {
+    "steps that are not pairs": (
+        steps_not_pairs,
+        r"a Pipeline whose steps are not \(name, estimator\) pairs",
+    ),
+    "a classifier before the model": (
+        logistic_regression_first,
+        "a Pipeline whose step 'logisticregression' is a LogisticRegression, not a "
+        "scikit-learn transformer",
+    ),
+    "an unfitted transformer": (
+        unfitted_scaler_first,
+        "a Pipeline whose step 'standardscaler' is not fitted",
+    ),
+    "another classifier last": (
+        logistic_regression_last,
+        "a Pipeline ending in a LogisticRegression, not a fitted MLPBackpropClassifier",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", PIPELINES)
+def test_load_model_refuses_a_pipeline_other_than_transformers_then_the_model(
+    case, tmp_path
+):
+    make, message = PIPELINES[case]
+    model, X = fitted()
+    path = tmp_path / "model.skops"
+    # Trusted types all: it is the pipeline's shape that load_model refuses.
+    sio.dump(make(model, X), path)
+    assert set(sio.get_untrusted_types(file=path)) <= {MODEL_TYPE}
+    with pytest.raises(CommandError, match=message):
+        load_model(str(path))
+
+
 def test_load_model_refuses_another_estimator(tmp_path):
     X, y = make_article_data(40, random_state=0)
     path = tmp_path / "model.skops"
@@ -160,12 +234,16 @@ def test_load_model_refuses_a_zip_that_is_not_a_skops_file(members, tmp_path):
         load_model(str(path))
 
 
+@pytest.mark.parametrize("scaled", [False, True], ids=["classifier", "pipeline"])
 def test_model_without_column_names_takes_the_file_columns_in_order(
-    training_file, tmp_path, capsys
+    scaled, training_file, tmp_path, capsys
 ):
     # A model saved from Python after a fit on an array has no feature_names_in_.
     X, y = make_article_data(80, random_state=0)
-    model = MLPBackpropClassifier((4,), random_state=0).fit(X, y)
+    model = MLPBackpropClassifier((4,), random_state=0)
+    if scaled:
+        model = make_pipeline(MinMaxScaler(feature_range=(-1, 1)), model)
+    model.fit(X, y)
     path = tmp_path / "model.skops"
     sio.dump(model, path)
     assert main(["predict", str(path), str(training_file)]) == 2
