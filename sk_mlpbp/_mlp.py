@@ -779,9 +779,19 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             self.validation_loss_curve_ = []
         return X, y, T, sample_weight, (X_val, y_val, T_val, sample_weight_val)
 
-    def _resolve_batch_size(self, n_samples, incremental):
+    def _resolve_batch_size(self, n_samples, incremental, sample_weight):
         if self.batch_size == "auto":
-            return n_samples if n_samples <= AUTO_FULL_BATCH else AUTO_BATCH_SIZE
+            if n_samples <= AUTO_FULL_BATCH:
+                return n_samples
+            # Unequal weights make a batch's weighted mean noisier: Kish's design
+            # effect mean(w^2) / mean(w)^2 is how many more samples it takes for the
+            # same noise, so the batches grow by it.
+            design_effect = (
+                1.0
+                if sample_weight is None
+                else np.mean(sample_weight**2) / np.mean(sample_weight) ** 2
+            )
+            return min(n_samples, int(np.ceil(AUTO_BATCH_SIZE * design_effect)))
         # A partial_fit chunk smaller than a batch is normal, not worth a warning.
         if self.batch_size > n_samples and not incremental:
             warnings.warn(
@@ -814,7 +824,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         callback_context.call_on_fit_task_begin(
             estimator=self, X=X, y=y, metadata=metadata
         )
-        batch_size = self._resolve_batch_size(X.shape[0], incremental)
+        batch_size = self._resolve_batch_size(X.shape[0], incremental, sample_weight)
         if batch_size == 1 and sample_weight is not None:
             positive = sample_weight[sample_weight > 0]
             if positive.min() != positive.max():

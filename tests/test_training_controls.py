@@ -9,8 +9,9 @@ import warnings
 import numpy as np
 import pytest
 import sklearn
+from scipy import sparse
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.datasets import load_digits
+from sklearn.datasets import load_digits, load_iris
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import recall_score
 from sklearn.model_selection import GridSearchCV, train_test_split
@@ -188,6 +189,103 @@ def test_adaptive_schedule_divides_the_rate_by_five_until_1e_6():
     assert min(constant.loss_curve_) <= plateau < min(constant.loss_curve_[:-1])
     # LR 1.5 is divided by 5 nine times before it is <= 1e-6; the tenth trigger stops.
     assert adaptive.n_iter_ == constant.n_iter_ + 9 * 2
+
+
+@ignore_convergence
+@pytest.mark.parametrize("alpha", [0.0, 0.01])
+def test_a_learning_rate_per_layer_scales_each_layers_step(alpha):
+    # One full-batch step with LR = 1 moves every parameter by its gradient, so with
+    # LR_i for layer i the step of layer i is LR_i times that one.
+    rng, X, y = small_problem()
+    coefs, intercepts = random_network(rng, [4, 5, 4, 3])
+    rates = [0.3, 2.0, 0.7]
+    kwargs = dict(hidden_layer_sizes=(5, 4), batch_size=23, max_iter=1, alpha=alpha)
+    unit = MLPBackpropClassifier(learning_rate=1.0, **kwargs)
+    warm_started(unit, coefs, intercepts).fit(X, y)
+    per_layer = MLPBackpropClassifier(learning_rate=rates, **kwargs)
+    warm_started(per_layer, coefs, intercepts).fit(X, y)
+    assert per_layer.learning_rates_ == rates
+    for i, LR in enumerate(rates):
+        for start, one, scaled in [
+            (coefs[i], unit.coefs_[i], per_layer.coefs_[i]),
+            (intercepts[i], unit.intercepts_[i], per_layer.intercepts_[i]),
+        ]:
+            assert_allclose(start - scaled, LR * (start - one), rtol=1e-10, atol=1e-14)
+
+
+@ignore_convergence
+def test_online_loop_takes_per_layer_rates_like_the_batch_loop():
+    # Dense X at batch_size=1 runs the online loop; sparse X the general batch loop.
+    rng, X, y = small_problem(n_samples=40)
+    kwargs = dict(
+        hidden_layer_sizes=(5, 4), learning_rate=[0.3, 2.0, 0.7], batch_size=1,
+        max_iter=3, momentum=0.5, alpha=1e-3, random_state=0,
+    )  # fmt: skip
+    dense = MLPBackpropClassifier(**kwargs).fit(X, y)
+    from_sparse = MLPBackpropClassifier(**kwargs).fit(sparse.csr_matrix(X), y)
+    for W, V in zip(
+        dense.coefs_ + dense.intercepts_, from_sparse.coefs_ + from_sparse.intercepts_
+    ):
+        assert_allclose(V, W, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("rates", [[1.0], [1.0, -1.0], [1.0, np.nan], [[1.0, 1.0]]])
+def test_a_learning_rate_list_needs_one_positive_rate_per_layer(rates):
+    X, y = make_article_data(20, random_state=0)
+    with pytest.raises(ValueError, match="one positive number per layer"):
+        MLPBackpropClassifier((3,), learning_rate=rates).fit(X, y)
+
+
+@ignore_convergence
+def test_warm_started_fit_restarts_from_the_new_learning_rate():
+    # The reproduction: a warm-started fit after set_params(learning_rate=)
+    # moves the weights as a fresh fit at the new rate from the same weights would.
+    X, y = load_iris(return_X_y=True)
+    kwargs = dict(hidden_layer_sizes=(5,), max_iter=5, shuffle=False, random_state=0)
+    clf = MLPBackpropClassifier(learning_rate=1.0, warm_start=True, **kwargs)
+    clf.fit(X, y)
+    start = [W.copy() for W in clf.coefs_ + clf.intercepts_]
+    clf.set_params(learning_rate=0.001).fit(X, y)
+    fresh = MLPBackpropClassifier(learning_rate=0.001, **kwargs)
+    warm_started(fresh, start[:2], start[2:]).fit(X, y)
+    for W, V in zip(clf.coefs_ + clf.intercepts_, fresh.coefs_ + fresh.intercepts_):
+        assert_allclose(W, V, rtol=1e-12)
+
+
+@ignore_convergence
+@pytest.mark.parametrize("schedule", ["adaptive", "invscaling"])
+def test_warm_started_fit_restarts_the_schedule(schedule):
+    X, y = make_article_data(60, random_state=0)
+    kwargs = dict(
+        hidden_layer_sizes=(4,), learning_rate=1.0, learning_rate_schedule=schedule,
+        tol=1e9, n_iter_no_change=1, max_iter=8, shuffle=False, random_state=0,
+    )  # fmt: skip
+    trained = MLPBackpropClassifier(**kwargs).fit(X, y)
+    assert max(trained._learning_rates) < 1.0  # the schedule has cut the rate
+    start = [W.copy() for W in trained.coefs_ + trained.intercepts_]
+    trained.set_params(warm_start=True, max_iter=1).fit(X, y)
+    fresh = MLPBackpropClassifier(**{**kwargs, "max_iter": 1})
+    warm_started(fresh, start[:2], start[2:]).fit(X, y)
+    for W, V in zip(
+        trained.coefs_ + trained.intercepts_, fresh.coefs_ + fresh.intercepts_
+    ):
+        assert_allclose(W, V, rtol=1e-12)
+
+
+@ignore_convergence
+def test_partial_fit_continues_at_the_rate_the_schedule_reached():
+    X, y = make_article_data(60, random_state=0)
+    kwargs = dict(hidden_layer_sizes=(4,), shuffle=False, random_state=0)
+    clf = MLPBackpropClassifier(
+        learning_rate=1.0, learning_rate_schedule="invscaling", max_iter=8, **kwargs
+    ).fit(X, y)
+    start = [W.copy() for W in clf.coefs_ + clf.intercepts_]
+    clf.partial_fit(X, y)
+    # After 8 epochs of 60 samples the rate is 1 / (480 + 1) ** 0.5.
+    constant = MLPBackpropClassifier(learning_rate=481**-0.5, max_iter=1, **kwargs)
+    warm_started(constant, start[:2], start[2:]).fit(X, y)
+    for W, V in zip(clf.coefs_ + clf.intercepts_, constant.coefs_ + constant.intercepts_):
+        assert_allclose(W, V, rtol=1e-12)
 
 
 @ignore_convergence
@@ -552,7 +650,10 @@ def test_callbacks_see_every_epoch_and_can_stop_training(callback):
     ]
     stopper = RecordingCallback(stop_after=2)
     with warnings.catch_warnings():
-        warnings.simplefilter("error", ConvergenceWarning)
+        # Stopped by the callback, not by running out of epochs.
+        warnings.filterwarnings(
+            "error", "MLPBackpropClassifier: the maximum", ConvergenceWarning
+        )
         clf.set_callbacks(stopper).fit(X, y)
     assert clf.n_iter_ == 2
 
