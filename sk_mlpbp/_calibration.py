@@ -224,7 +224,8 @@ def unscaled_inputs(X, weights):
         What is wrong, for a warning; "" for inputs near standardised.
     """
     mean = np.asarray(X.T @ weights).ravel()
-    mean_square = np.asarray((X.multiply(X) if sparse.issparse(X) else X * X).T @ weights)
+    squares = X.multiply(X) if sparse.issparse(X) else X * X
+    mean_square = np.asarray(squares.T @ weights)
     variance = np.maximum(mean_square.ravel() - mean**2, 0.0)
     total = mean_square.sum()
     if total > 0 and variance.sum() < MIN_VARYING_FRACTION * total:

@@ -42,7 +42,6 @@ from sk_mlpbp._online import OnlineEpoch
 from sk_mlpbp._optim import SGDOptimizer
 from sk_mlpbp.exceptions import InconsistentVersionWarning, SaturationWarning
 
-
 #: ``batch_size="auto"``: full batches up to this many samples, else this size.
 AUTO_FULL_BATCH = 64
 AUTO_BATCH_SIZE = 32
@@ -490,9 +489,9 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         # Overflow in a saturated unit is harmless (expit maps +-inf to 1 and 0);
         # weights that stop being finite are caught after every epoch instead.
         with np.errstate(over="ignore", invalid="ignore"):
-            # partial_fit measures the data on its first call only.
-            rows = None if incremental and continuing else calibration_rows(X, sample_weight)
-            if rows is not None:
+            rows = None
+            if not (incremental and continuing):  # partial_fit: its first call only
+                rows = calibration_rows(X, sample_weight)
                 _warn_if_unscaled(*rows)
             if not continuing and self.weight_init == "data":
                 scaled_weights(self.coefs_, *rows)

@@ -70,7 +70,7 @@ def topics(n_docs=300, n_topics=3, seed=0):
     for k in y:
         n_words = rng.randint(15, 40)
         n_own = rng.binomial(n_words, 0.2)
-        words = list(rng.choice(shared, n_words - n_own)) + list(rng.choice(own[k], n_own))
+        words = [*rng.choice(shared, n_words - n_own), *rng.choice(own[k], n_own)]
         docs.append(" ".join(words))
     return docs, y
 

@@ -9,8 +9,8 @@ import warnings
 import numpy as np
 import pytest
 import sklearn
-from scipy import sparse
 from numpy.testing import assert_allclose, assert_array_equal
+from scipy import sparse
 from sklearn.datasets import load_digits, load_iris
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import recall_score
@@ -284,7 +284,9 @@ def test_partial_fit_continues_at_the_rate_the_schedule_reached():
     # After 8 epochs of 60 samples the rate is 1 / (480 + 1) ** 0.5.
     constant = MLPBackpropClassifier(learning_rate=481**-0.5, max_iter=1, **kwargs)
     warm_started(constant, start[:2], start[2:]).fit(X, y)
-    for W, V in zip(clf.coefs_ + clf.intercepts_, constant.coefs_ + constant.intercepts_):
+    for W, V in zip(
+        clf.coefs_ + clf.intercepts_, constant.coefs_ + constant.intercepts_
+    ):
         assert_allclose(W, V, rtol=1e-12)
 
 
