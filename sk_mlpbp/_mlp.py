@@ -61,24 +61,38 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
     ``learning_rate=1``, ``batch_size=1``, ``shuffle=False``, ``use_bias=False`` and
     ``weight_init="uniform"`` it is exactly the article's network and update loop.
 
+    Its defaults start training where this network learns best (LeCun et al.,
+    "Efficient BackProp", 1998): weights drawn to the scale of the data, so every
+    unit starts in the logistic's linear range, and one LR per layer from the
+    curvature of the error along that layer's weights; each step is still
+    ``W = W - LR * gradient``.
+
     Parameters
     ----------
     hidden_layer_sizes : array-like of shape (n_hidden_layers,), default=(100,)
         Number of logistic units in each hidden layer (each an integer >= 1; at
         least one hidden layer). An integer means one hidden layer of that size.
 
-    learning_rate : float, default=1.5
+    learning_rate : "auto", float or array-like of shape (n_layers - 1,), \
+            default="auto"
         The article's LR: every step is ``weight = weight - LR * gradient``, where the
         gradient is the mean over the minibatch of the per-sample gradients, so the
-        meaning of LR does not change with ``batch_size``.
+        meaning of LR does not change with ``batch_size``. A float is the LR of every
+        layer, as in the article; a sequence gives one LR per layer (``coefs_[i]``
+        and ``intercepts_[i]`` move by ``learning_rate[i] * gradient``).
+        ``"auto"`` sets each layer's LR to ``1 / curvature``, the curvature of the
+        mean error along that layer's weights at the start of training, measured on
+        up to 1,000 training rows (see Notes); ``learning_rates_`` holds the result.
 
     batch_size : int or "auto", default="auto"
         Number of samples per gradient step. ``1`` is the article's online mode, one
-        update per sample. ``"auto"`` means ``min(200, n_samples)``, as in
-        scikit-learn's MLP. An integer larger than the number of samples is clipped
-        to it, with a warning in ``fit``.
+        update per sample. ``"auto"`` trains full-batch on up to 64 samples and
+        otherwise in batches of 32, made larger by the sample weights' design effect
+        ``mean(w**2) / mean(w)**2`` when weights are unequal (so that a weighted
+        batch is no noisier). An integer larger than the number of samples is
+        clipped to it, with a warning in ``fit``.
 
-    max_iter : int, default=3000
+    max_iter : int, default=1000
         Maximum number of epochs (passes over the training data).
 
     shuffle : bool, default=True
@@ -89,20 +103,26 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         Whether the units have biases. ``False`` gives the article's bias-free network:
         the intercepts are initialised to 0 and never updated.
 
-    weight_init : {"glorot", "uniform"}, default="glorot"
+    weight_init : {"data", "glorot", "uniform"}, default="data"
         ``"uniform"`` draws every weight from U(-1, 1), as the article's code does.
         ``"glorot"`` draws the weights of a layer with ``fan_in`` inputs and
-        ``fan_out`` outputs from U(-b, b), ``b = sqrt(12 / (fan_in + fan_out))``
-        (Glorot and Bengio's bound, scaled for logistic units as scikit-learn does).
-        Biases always start at 0.
+        ``fan_out`` outputs from U(-b, b), ``b = sqrt(12 / (fan_in + fan_out))``.
+        ``"data"`` draws each layer's weights from U(-b, b) with
+        ``b = sqrt(3 / E||x||^2)``, ``x`` the layer's inputs on up to 1,000 training
+        rows, so that every unit's S_preA starts with a root mean square of 1, in
+        the logistic's linear range, whatever the scale of X. Biases always start at
+        0.
 
-    tol : float, default=1e-5
-        Training stops when the epoch loss has not improved by at least ``tol`` on
-        the best loss so far for ``n_iter_no_change`` consecutive epochs.
+    tol : float, default=1e-4
+        Training stops when the mean epoch loss of the last ``n_iter_no_change``
+        epochs has not improved by at least ``tol`` on its best value so far for
+        ``n_iter_no_change`` consecutive epochs, and the loss is off the
+        constant-output plateau (see Notes).
 
     n_iter_no_change : int or np.inf, default=10
         Number of consecutive epochs without an improvement of ``tol`` after which
-        training stops. ``np.inf`` trains for exactly ``max_iter`` epochs.
+        training stops, and the number of epochs the watched mean loss averages.
+        ``np.inf`` trains for exactly ``max_iter`` epochs.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the weight initialisation and the shuffling. Pass an int for
@@ -116,8 +136,11 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         When True, ``fit`` continues from the current ``coefs_`` and ``intercepts_``
         (also from weights a user assigned to them, which are copied, never written
         to), and ``n_iter_``, ``t_``, ``loss_curve_`` and ``best_loss_`` carry on
-        from the previous call, and so do the momentum velocities. The classes must
-        be those of the previous fit.
+        from the previous call, and so do the momentum velocities. The learning rate
+        and its schedule restart from ``learning_rate`` (for ``"auto"``, from the
+        rates calibrated when the network was initialised), as in scikit-learn's MLP;
+        ``partial_fit`` continues at the current rate instead. The classes must be
+        those of the previous fit.
 
     momentum : float, default=0.0
         Momentum in [0, 1] (the article has none). Each parameter keeps a velocity
@@ -136,10 +159,12 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
     learning_rate_schedule : {"constant", "invscaling", "adaptive"}, \
             default="constant"
         ``"constant"`` keeps LR; ``"invscaling"`` sets
-        ``LR = learning_rate / (t_ + 1) ** power_t`` after every epoch;
-        ``"adaptive"`` divides LR by 5 whenever ``n_iter_no_change`` epochs pass
-        without an improvement of ``tol`` (instead of stopping), and stops once LR
-        is at most 1e-6. These are scikit-learn's meanings.
+        ``LR = learning_rate / (t + 1) ** power_t`` after every epoch, ``t`` the
+        number of samples seen since the schedule started (the start of ``fit``, or
+        the first ``partial_fit``); ``"adaptive"`` divides LR by 5 whenever the
+        stopping rule would stop (instead of stopping), and stops once no layer's LR
+        is above 1e-6. These are scikit-learn's meanings, applied to every layer's
+        LR.
 
     power_t : float, default=0.5
         Exponent of the ``"invscaling"`` schedule.
@@ -184,6 +209,11 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
 
     best_loss_ : float
         The smallest value in ``loss_curve_``.
+
+    learning_rates_ : list of float
+        The LR of each layer (``coefs_[i]`` and ``intercepts_[i]``) at the start of
+        the last ``fit`` (or first ``partial_fit``): ``learning_rate`` itself, or
+        the calibrated rates for ``"auto"``.
 
     validation_scores_ : list of float or None
         Accuracy on the validation data after each epoch, when ``fit`` had
@@ -237,6 +267,28 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
     mean of its samples' gradients, all computed from the weights as they were before
     the step. Two classes use one output unit (target 1 for ``classes_[1]``); ``K > 2``
     classes use ``K`` units with one-hot targets.
+
+    With ``learning_rate="auto"``, layer ``l`` gets :math:`LR_l = 1 / c_l`, the
+    inverse of the curvature of the mean error along its weights in the Gauss-Newton
+    approximation, measured once before the first step (LeCun et al.'s optimal rate
+    for the steepest direction):
+
+    .. math::
+
+        c_l = \lambda_{max}(E[x_l x_l^T]) \, \max_j g_{l,j}, \quad
+        g_{L,k} = E[f_A'(S_{preA,O,k})^2], \quad
+        g_{l,j} = E[f_A'(S_{preA,l,j})^2] \sum_k W_{l+1,jk}^2 \, g_{l+1,k}
+
+    with :math:`x_l` the layer's inputs (and the biases' constant 1), plus ``alpha``.
+    A hidden layer's curvature grows as the weights above it grow during training,
+    so hidden layers are set for 16 times their starting curvature. Their LR is
+    still far larger than the output layer's: every layer S_ERROR passes down
+    multiplies it by :math:`f_A' \le 1/4` and by small weights.
+
+    Training never stops on the plateau where the sum-of-squares error first
+    settles, the best constant output: while the best loss is above 0.9 times that
+    output's error :math:`\frac{1}{2}\sum_k \mathrm{var}(t_k)`, the stopping rule
+    waits (and ``fit`` warns if training ends there).
 
     ``predict`` returns ``classes_[1]`` where the output is strictly greater than 0.5
     (two classes) or the class of the largest normalised output. ``predict_proba``
