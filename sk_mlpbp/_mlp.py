@@ -1016,7 +1016,9 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         self._restore(snapshot)
         raise ValueError(
             "Training diverged: the weights or the loss are no longer finite. Lower "
-            f"learning_rate (now {self.learning_rate}) or scale the inputs, e.g. "
+            f"learning_rate (now {self.learning_rate!r}, per layer "
+            f"{[float(f'{LR:.3g}') for LR in self.learning_rates_]}) or scale the "
+            "inputs, e.g. "
             "with sklearn.preprocessing.StandardScaler. The model keeps the weights "
             "of its last finite epoch."
         )
