@@ -24,6 +24,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import (
     _check_sample_weight,
+    _num_samples,
     check_array,
     check_is_fitted,
     validate_data,
@@ -49,6 +50,10 @@ AUTO_BATCH_SIZE = 32
 #: Training never stops while its best loss is above this fraction of the error of
 #: the best constant output.
 PLATEAU_FRACTION = 0.9
+
+#: ``early_stopping="auto"`` holds out validation data when they would have at least
+#: this many samples, enough for their loss to tell overfitting from noise.
+AUTO_MIN_VALIDATION = 50
 
 
 class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
@@ -169,11 +174,20 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
     power_t : float, default=0.5
         Exponent of the ``"invscaling"`` schedule.
 
-    early_stopping : bool, default=False
-        Stop when the validation accuracy has not improved by ``tol`` for
-        ``n_iter_no_change`` epochs, and restore the weights of the best epoch. The
+    early_stopping : bool or "auto", default="auto"
+        Stop on validation data and return to the weights of the best epoch. The
         validation data are ``X_val, y_val`` when passed to ``fit``, otherwise a
-        stratified ``validation_fraction`` of the training data.
+        stratified ``validation_fraction`` of the training data. ``True`` stops when
+        the validation accuracy has not improved by ``tol`` for ``n_iter_no_change``
+        epochs and keeps the most accurate epoch (scikit-learn's MLP rule).
+        ``"auto"`` watches the validation loss E instead, as the training loss is
+        watched (its mean over the last ``n_iter_no_change`` epochs), and keeps the
+        epoch of the lowest validation loss (as HistGradientBoosting does); it is on
+        when the validation data count at least 50 samples, divided by their weights'
+        design effect ``mean(w**2) / mean(w)**2`` (at least 500 unweighted training
+        samples with the default ``validation_fraction``), and
+        ``max_iter > n_iter_no_change``; otherwise training watches its own loss.
+        ``partial_fit`` never holds data out.
 
     validation_fraction : float, default=0.1
         Fraction of the training data held out for early stopping when ``fit`` gets
@@ -217,7 +231,8 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
 
     validation_scores_ : list of float or None
         Accuracy on the validation data after each epoch, when ``fit`` had
-        validation data (``X_val`` or ``early_stopping=True``); None otherwise.
+        validation data (``X_val``, or a hold-out for early stopping); None
+        otherwise.
 
     validation_loss_curve_ : list of float or None
         Mean per-sample error E on the validation data after each epoch, when
@@ -225,7 +240,9 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
 
     best_validation_score_ : float or None
         The best value in ``validation_scores_``; with ``early_stopping=True`` the
-        model holds that epoch's weights, so ``score(X_val, y_val)`` equals it.
+        model holds that epoch's weights, so ``score(X_val, y_val)`` equals it. When
+        ``early_stopping="auto"`` stops on the validation loss, it is the accuracy of
+        the epoch the model keeps, the one of the lowest validation loss.
 
     t_ : int
         Number of training samples seen (over all epochs).
@@ -348,7 +365,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         "alpha": [Interval(Real, 0, None, closed="left")],
         "learning_rate_schedule": [StrOptions({"constant", "invscaling", "adaptive"})],
         "power_t": [Interval(Real, 0, None, closed="left")],
-        "early_stopping": ["boolean"],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
@@ -373,7 +390,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         alpha=0.0,
         learning_rate_schedule="constant",
         power_t=0.5,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         class_weight=None,
     ):
@@ -500,7 +517,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         >>> clf.n_iter_, clf.t_
         (4, 200)
         """
-        if self.early_stopping:
+        if self.early_stopping is True:
             raise ValueError(
                 "partial_fit does not support early_stopping=True: it trains one "
                 "epoch per call; evaluate the model between calls instead."
@@ -535,6 +552,9 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         self._initialize_training_state(continuing)
         self.n_layers_ = len(layer_units)
         self.n_outputs_ = layer_units[-1]
+        self._watched = self._watched_quantity(
+            X.shape[0], sample_weight, validation, incremental
+        )
         X, y, T, sample_weight, validation = self._split_validation(
             X, y, T, sample_weight, validation, random_state
         )
@@ -772,6 +792,31 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         self._learning_rates = list(rates)
         self._schedule_start = self.t_
 
+    def _watched_quantity(self, n_samples, sample_weight, validation, incremental):
+        """What the stopping rule of this call watches.
+
+        ``early_stopping="auto"`` watches the validation loss when the validation
+        data (``X_val``, else the held-out ``validation_fraction``) count at least
+        ``AUTO_MIN_VALIDATION`` samples, divided by their weights' design effect,
+        and the rule can act before ``max_iter``.
+        """
+        if incremental or self.early_stopping is False:
+            return "training loss"
+        if self.early_stopping is True:
+            return "validation accuracy"
+        X_val, _, sample_weight_val = validation or (None, None, None)
+        if X_val is None:
+            n_validation = n_samples * self.validation_fraction
+            n_validation /= _design_effect(sample_weight)
+        else:
+            n_validation = _num_samples(X_val) / _design_effect(sample_weight_val)
+        if (
+            n_validation >= AUTO_MIN_VALIDATION
+            and self.max_iter > self.n_iter_no_change
+        ):
+            return "validation loss"
+        return "training loss"
+
     def _split_validation(self, X, y, T, sample_weight, validation, random_state):
         """Return the training data and the validation data (or None).
 
@@ -781,7 +826,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         X_val, y_val, sample_weight_val = validation or (None, None, None)
         if (X_val is None) != (y_val is None):
             raise ValueError("X_val and y_val must be given together.")
-        if X_val is None and not self.early_stopping:
+        if X_val is None and self._watched == "training loss":
             self.validation_scores_ = self.validation_loss_curve_ = None
             self.best_validation_score_ = None
             return X, y, T, sample_weight, None
@@ -834,15 +879,10 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         if self.batch_size == "auto":
             if n_samples <= AUTO_FULL_BATCH:
                 return n_samples
-            # Unequal weights make a batch's weighted mean noisier: Kish's design
-            # effect mean(w^2) / mean(w)^2 is how many more samples it takes for the
-            # same noise, so the batches grow by it.
-            design_effect = (
-                1.0
-                if sample_weight is None
-                else np.mean(sample_weight**2) / np.mean(sample_weight) ** 2
-            )
-            return min(n_samples, int(np.ceil(AUTO_BATCH_SIZE * design_effect)))
+            # Unequal weights make a batch's weighted mean noisier, so the batches
+            # grow by the weights' design effect.
+            batch_size = AUTO_BATCH_SIZE * _design_effect(sample_weight)
+            return min(n_samples, int(np.ceil(batch_size)))
         # A partial_fit chunk smaller than a batch is normal, not worth a warning.
         if self.batch_size > n_samples and not incremental:
             warnings.warn(
@@ -958,7 +998,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
                 ConvergenceWarning,
             )
         self._learning_rates = optimizer.learning_rate
-        if self.early_stopping and self.best_validation_score_ is not None:
+        if self._watched != "training loss" and self.best_validation_score_ is not None:
             for param, best in zip(
                 self.coefs_ + self.intercepts_, self._best_coefs + self._best_intercepts
             ):
@@ -1029,13 +1069,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         self.t_ += n_samples
         self.loss_curve_.append(loss)
         self.best_loss_ = min(self.best_loss_, loss)
-        # The stopping rule watches the mean loss of the last n_iter_no_change
-        # epochs: one lucky epoch of a noisy (e.g. class-weighted) loss would set a
-        # best that the next epochs rarely beat, and stop training too soon.
-        window = 1 if np.isinf(self.n_iter_no_change) else int(self.n_iter_no_change)
-        smoothed = float(np.mean(self.loss_curve_[-window:]))
-        improved = smoothed <= self._best_smoothed_loss - self.tol
-        self._best_smoothed_loss = min(self._best_smoothed_loss, smoothed)
+        watched_losses = self.loss_curve_
         if validation is not None:
             X_val, y_val, T_val, sample_weight_val = validation
             S_preA_O = self._output_preactivation(X_val)
@@ -1049,12 +1083,28 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
                 mean_error(expit(S_preA_O), T_val, sample_weight_val)
             )
             best = self.best_validation_score_
-            if self.early_stopping:
-                improved = best is None or score >= best + self.tol
-            if best is None or score > best:
+            if self._watched == "validation loss":
+                watched_losses = self.validation_loss_curve_
+                keep = watched_losses[-1] <= min(watched_losses)
+            else:
+                keep = best is None or score > best
+            if keep:
                 self.best_validation_score_ = score
                 self._best_coefs = [coef.copy() for coef in self.coefs_]
                 self._best_intercepts = [b.copy() for b in self.intercepts_]
+            if self._watched == "validation accuracy":
+                improved = best is None or score >= best + self.tol
+                self._no_improvement_count = (
+                    0 if improved else self._no_improvement_count + 1
+                )
+                return
+        # A loss is watched through its mean over the last n_iter_no_change epochs:
+        # one lucky epoch of a noisy (e.g. class-weighted) loss would set a best that
+        # the next epochs rarely beat, and stop training too soon.
+        window = 1 if np.isinf(self.n_iter_no_change) else int(self.n_iter_no_change)
+        smoothed = float(np.mean(watched_losses[-window:]))
+        improved = smoothed <= self._best_smoothed_loss - self.tol
+        self._best_smoothed_loss = min(self._best_smoothed_loss, smoothed)
         self._no_improvement_count = 0 if improved else self._no_improvement_count + 1
 
     def _print_epoch(self, elapsed):
@@ -1067,9 +1117,8 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         print(f"{line}, time = {elapsed:.2f}s")
 
     def _stop_message(self):
-        watched = "Validation score" if self.early_stopping else "Training loss"
         return (
-            f"{watched} did not improve by tol={self.tol} for "
+            f"The {self._watched} did not improve by tol={self.tol} for "
             f"{self.n_iter_no_change} consecutive epochs. Stopping."
         )
 
@@ -1480,6 +1529,18 @@ def _warn_if_unscaled(X, weights):
                 "(), MLPBackpropClassifier())."
             )
         )
+
+
+def _design_effect(sample_weight):
+    """Kish's design effect ``mean(w^2) / mean(w)^2`` of the weights (1 for None).
+
+    A weighted mean over n samples is as noisy as a plain mean over n / design
+    effect.
+    """
+    if sample_weight is None:
+        return 1.0
+    sample_weight = np.asarray(sample_weight, dtype=np.float64)
+    return float(np.mean(sample_weight**2) / np.mean(sample_weight) ** 2)
 
 
 def _check_rows(name, values, n_rows):
