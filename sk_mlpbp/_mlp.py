@@ -120,7 +120,8 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
 
     tol : float, default=1e-4
         Training stops when the mean epoch loss of the last ``n_iter_no_change``
-        epochs has not improved by at least ``tol`` on its best value so far for
+        epochs (once there are that many) has not improved by at least ``tol`` on
+        its best value so far for
         ``n_iter_no_change`` consecutive epochs, and the loss is off the
         constant-output plateau (see Notes).
 
@@ -1101,10 +1102,14 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         # A loss is watched through its mean over the last n_iter_no_change epochs:
         # one lucky epoch of a noisy (e.g. class-weighted) loss would set a best that
         # the next epochs rarely beat, and stop training too soon.
+        # Until the window is full, its mean is over fewer, noisier epochs, and
+        # counts as no verdict.
         window = 1 if np.isinf(self.n_iter_no_change) else int(self.n_iter_no_change)
-        smoothed = float(np.mean(watched_losses[-window:]))
-        improved = smoothed <= self._best_smoothed_loss - self.tol
-        self._best_smoothed_loss = min(self._best_smoothed_loss, smoothed)
+        improved = True
+        if len(watched_losses) >= window:
+            smoothed = float(np.mean(watched_losses[-window:]))
+            improved = smoothed <= self._best_smoothed_loss - self.tol
+            self._best_smoothed_loss = min(self._best_smoothed_loss, smoothed)
         self._no_improvement_count = 0 if improved else self._no_improvement_count + 1
 
     def _print_epoch(self, elapsed):

@@ -234,3 +234,61 @@ def test_auto_learning_rates_are_the_inverse_curvature_of_each_layer():
         curvatures.append(np.linalg.eigvalsh(A.T @ A / len(A)).max() * gain.max())
     curvatures[0] *= 16  # the hidden layer is set for 16 times its curvature
     assert_allclose(auto.learning_rates_, 1 / np.array(curvatures), rtol=1e-6)
+
+
+def test_noisy_labels_and_multilabel_targets_are_not_memorised():
+    # 40% of the labels flipped at random, and make_multilabel_classification's
+    # label sets: trained to convergence the network memorises the training rows;
+    # early_stopping="auto" keeps the epoch of the lowest validation loss. Training
+    # to convergence (early_stopping=False) scores 0.668 and 0.378 here.
+    noisy, multilabel = [], []
+    for seed in range(3):
+        X, y = make_classification(
+            1200, 20, n_informative=8, flip_y=0.4, random_state=seed
+        )
+        noisy.append(held_out_score(scaled(random_state=0), X, y))
+        X, y = make_multilabel_classification(900, 20, n_classes=5, random_state=seed)
+        multilabel.append(held_out_score(scaled(random_state=0), X, y))
+    assert np.mean(noisy) >= 0.69
+    assert np.mean(multilabel) >= 0.42
+
+
+@pytest.mark.parametrize(
+    "n_samples, params, holds_out",
+    [
+        (600, {}, True),
+        (450, {}, False),  # 45 validation samples: too few
+        (600, {"max_iter": 10}, False),  # the rule could never stop before max_iter
+        (600, {"early_stopping": False}, False),
+    ],
+)
+def test_auto_early_stopping_holds_out_data_when_there_are_enough(
+    n_samples, params, holds_out
+):
+    X, y = make_moons(n_samples, noise=0.2, random_state=0)
+    clf = MLPBackpropClassifier((8,), random_state=0, **params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    assert (clf.validation_loss_curve_ is not None) == holds_out
+
+
+def test_auto_early_stopping_counts_weighted_samples_by_their_design_effect():
+    # 95/5 classes balanced by class_weight: the weights' design effect is 5.3, so
+    # 1,000 samples' hold-out of 100 counts as 19 samples, too few.
+    X, y = make_classification(1000, 5, weights=[0.95], random_state=0)
+    clf = MLPBackpropClassifier((8,), class_weight="balanced", random_state=0)
+    assert clf.fit(X, y).validation_loss_curve_ is None
+    assert clf.set_params(class_weight=None).fit(X, y).validation_loss_curve_
+
+
+def test_auto_early_stopping_keeps_the_epoch_of_the_lowest_validation_loss():
+    X, y = make_moons(400, noise=0.3, random_state=0)
+    X_val, y_val = make_moons(100, noise=0.3, random_state=1)
+    clf = MLPBackpropClassifier((50,), random_state=0)
+    clf.fit(X, y, X_val=X_val, y_val=y_val)
+    a = clf.predict_proba(X_val)[:, 1]
+    assert_allclose(
+        np.mean(0.5 * (a - y_val) ** 2), min(clf.validation_loss_curve_), rtol=1e-12
+    )
+    assert clf.n_iter_ > np.argmin(clf.validation_loss_curve_) + 1
