@@ -34,6 +34,7 @@ from sk_mlpbp._callbacks import CallbackSupportMixin
 from sk_mlpbp._loss import mean_error, output_error_signal
 from sk_mlpbp._online import OnlineEpoch
 from sk_mlpbp._optim import SGDOptimizer
+from sk_mlpbp._threads import fit_threads, paced
 from sk_mlpbp.exceptions import InconsistentVersionWarning
 
 
@@ -470,7 +471,9 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         )
         # Overflow in a saturated unit is harmless (expit maps +-inf to 1 and 0);
         # weights that stop being finite are caught after every epoch instead.
-        with np.errstate(over="ignore", invalid="ignore"):
+        rows = min(X.shape[0], 200 if self.batch_size == "auto" else self.batch_size)
+        threads = fit_threads(rows, self.coefs_)  # the BLAS threads (_threads.py)
+        with np.errstate(over="ignore", invalid="ignore"), threads:
             self._fit_sgd(X, y, T, sample_weight, validation, random_state, incremental)
         return self
 
@@ -1280,7 +1283,7 @@ class _Epoch:
         # is a contiguous slice of rows rather than a fancy-indexed copy.
         X_ordered = self.X[self.order] if self.sparse and estimator.shuffle else self.X
         error_sum = 0.0
-        for batch in self.batches:
+        for batch in paced(self.batches):
             m = batch.stop - batch.start
             if m == batch_size:
                 S_postA, S_ERROR = self.S_postA[1:], self.S_ERROR
