@@ -14,8 +14,9 @@ faster for large products. So the policy of one ``fit`` or ``partial_fit`` call
   one thread, then a probe times short blocks of batches on one thread and on the
   most threads in turn, and the faster count trains until the next probe, ``HOLD``
   times the probe's duration later; so the choice follows the machine's load, at a
-  cost of a few percent. What a probe found carries over to the next fit of the same
-  work (``partial_fit`` calls, cross-validation);
+  cost of a few percent (a block, and the probe, stop early once a count is clearly
+  the slower). What a probe found carries over to the next fit of the same work
+  (``partial_fit`` calls, cross-validation);
 - it only ever lowers the number of threads, never raises it above the one in force
   when the fit starts, so a caller's ``threadpoolctl.threadpool_limits`` or
   ``OPENBLAS_NUM_THREADS`` is respected; and it puts back exactly the setting it found
@@ -37,13 +38,16 @@ from threadpoolctl import ThreadpoolController
 # Multiply-adds of one step, batch rows times the weights of all layers, below which
 # a fit runs on one thread (benchmarks/threads.py --crossover measures where a second
 # thread starts to pay on a quiet machine).
-SMALL_STEP = 8_000_000
+SMALL_STEP = 4_000_000
 # A probe runs BLOCK batches on the current count, two blocks on the other, and one on
 # the current count again, so that a drift in speed hits both alike.
 BLOCK = 4
 # The count that wins trains for HOLD times the probe's duration before the next
 # probe, so probing costs at most about 1 / HOLD of the time.
 HOLD = 25
+# A probe stops early once one count is this many times slower per row than the
+# other: then more blocks would not change the choice, only cost time.
+SETTLED = 2.0
 # More threads must be this much faster per row than one to be chosen: when they are
 # about as fast, one thread leaves the other cores to the rest of the machine.
 MARGIN = 0.05
@@ -171,7 +175,6 @@ class _Policy:
         # batches of the running block.
         self._spent = {current: [0.0, 0, 0], other: [0.0, 0, 0]}
         self._block = [0.0, 0, 0]
-        self._probe_start = time.perf_counter()
         self._hold_until = None
 
     def _after_batch(self, rows, seconds):
@@ -201,15 +204,25 @@ class _Policy:
         spent[2] += 1
         self._block = [0.0, 0, 0]
         self._plan.pop(0)
-        if self._plan:
+        if self._plan and not self._settled():
             self._use(self._plan[0])
         else:
             self._decide()
+
+    def _settled(self):
+        """Whether one count is already more than SETTLED times slower per row."""
+        (seconds_a, rows_a, blocks_a), (seconds_b, rows_b, blocks_b) = (
+            self._spent.values()
+        )
+        a, b = seconds_a * rows_b, seconds_b * rows_a  # per row, times rows_a * rows_b
+        return blocks_a and blocks_b and max(a, b) > SETTLED * min(a, b)
 
     def _decide(self):
         seconds_most, rows_most, _ = self._spent[self.most]
         seconds_one, rows_one, _ = self._spent[1]
         faster = seconds_most * rows_one < (1 - MARGIN) * seconds_one * rows_most
         self._use(self.most if faster else 1)
-        now = time.perf_counter()
-        self._hold_until = now + HOLD * (now - self._probe_start)
+        # The probe's own batches, not the time between them (an epoch's end, or the
+        # caller's work between partial_fit calls), measure what probing costs.
+        probe = seconds_most + seconds_one
+        self._hold_until = time.perf_counter() + HOLD * probe

@@ -296,3 +296,39 @@ def test_the_thread_count_changes_results_by_rounding_at_most(two_threads, polic
     for W1, W2 in zip(one.coefs_ + one.intercepts_, other.coefs_ + other.intercepts_):
         assert_allclose(W1, W2, rtol=1e-9, atol=1e-12)
     assert_allclose(one.loss_curve_, other.loss_curve_, rtol=1e-9)
+
+
+class FakeLibrary:
+    """A BLAS library's controller that only records its thread count."""
+
+    def __init__(self, num_threads):
+        self.num_threads = num_threads
+
+    def set_num_threads(self, num_threads):
+        self.num_threads = num_threads
+
+
+def probe(step_seconds, batches=40):
+    """Run a probed policy over ``batches`` steps of 200 rows, each taking
+    ``step_seconds[count]`` on ``count`` threads; return the counts the steps ran on."""
+    library = FakeLibrary(2)
+    policy = sk_mlpbp._threads._Policy([library], [2], work=10**9)
+    counts = []
+    for _ in range(batches):
+        counts.append(library.num_threads)
+        policy._after_batch(200, step_seconds[library.num_threads])
+    return counts
+
+
+@pytest.mark.parametrize("faster", [1, 2])
+def test_the_probe_keeps_the_faster_count(faster):
+    counts = probe({faster: 1.0, 3 - faster: 1.3})
+    assert counts[0] == 1
+    assert set(counts[:18]) == {1, 2}
+    assert set(counts[18:]) == {faster}
+
+
+def test_the_probe_spends_little_on_a_much_slower_count():
+    counts = probe({1: 1.0, 2: 20.0})
+    assert counts.count(2) == 1
+    assert set(counts[counts.index(2) + 1 :]) == {1}
