@@ -41,6 +41,7 @@ from sk_mlpbp._callbacks import CallbackSupportMixin
 from sk_mlpbp._loss import constant_output_error, mean_error, output_error_signal
 from sk_mlpbp._online import OnlineEpoch
 from sk_mlpbp._optim import SGDOptimizer
+from sk_mlpbp._threads import fit_threads, paced
 from sk_mlpbp.exceptions import InconsistentVersionWarning, SaturationWarning
 
 #: ``batch_size="auto"``: full batches up to this many samples, else this size.
@@ -561,7 +562,9 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         )
         # Overflow in a saturated unit is harmless (expit maps +-inf to 1 and 0);
         # weights that stop being finite are caught after every epoch instead.
-        with np.errstate(over="ignore", invalid="ignore"):
+        batch_size = self._resolve_batch_size(X.shape[0], incremental, sample_weight)
+        threads = fit_threads(batch_size, self.coefs_)  # the BLAS threads (_threads.py)
+        with np.errstate(over="ignore", invalid="ignore"), threads:
             rows = None
             if not (incremental and continuing):  # partial_fit: its first call only
                 rows = calibration_rows(X, sample_weight)
@@ -569,7 +572,16 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             if not continuing and self.weight_init == "data":
                 scaled_weights(self.coefs_, *rows)
             self._start_learning_rates(rows, continuing, incremental)
-            self._fit_sgd(X, y, T, sample_weight, validation, random_state, incremental)
+            self._fit_sgd(
+                X,
+                y,
+                T,
+                sample_weight,
+                validation,
+                random_state,
+                incremental,
+                batch_size,
+            )
         return self
 
     def _validate_hidden_layer_sizes(self):
@@ -894,7 +906,9 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             return n_samples
         return min(self.batch_size, n_samples)
 
-    def _fit_sgd(self, X, y, T, sample_weight, validation, random_state, incremental):
+    def _fit_sgd(
+        self, X, y, T, sample_weight, validation, random_state, incremental, batch_size
+    ):
         """Run epochs of minibatch gradient descent until a stopping rule holds."""
         optimizer = SGDOptimizer(
             self.coefs_,
@@ -916,7 +930,6 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         callback_context.call_on_fit_task_begin(
             estimator=self, X=X, y=y, metadata=metadata
         )
-        batch_size = self._resolve_batch_size(X.shape[0], incremental, sample_weight)
         if batch_size == 1 and sample_weight is not None:
             positive = sample_weight[sample_weight > 0]
             if positive.min() != positive.max():
@@ -1481,7 +1494,7 @@ class _Epoch:
         # is a contiguous slice of rows rather than a fancy-indexed copy.
         X_ordered = self.X[self.order] if self.sparse and estimator.shuffle else self.X
         error_sum = 0.0
-        for batch in self.batches:
+        for batch in paced(self.batches):
             m = batch.stop - batch.start
             if m == batch_size:
                 S_postA, S_ERROR = self.S_postA[1:], self.S_ERROR

@@ -47,6 +47,29 @@ def test_bench_script_prints_every_workload():
         assert workload in result.stdout
 
 
+def test_threads_script_prints_every_workload_quiet_and_busy():
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "threads.py"),
+            "--quick",
+            "--samples",
+            "1000",
+        ],  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    for workload in ["iris", "quick start", "large, 1,000 x 784"]:
+        for machine in ["quiet", "busy"]:
+            assert any(
+                line.startswith(workload) and machine in line
+                for line in result.stdout.splitlines()
+            ), (workload, machine)
+    assert "auto, busy / quiet, quick start" in result.stdout
+
+
 def _suite():
     """benchmarks/suite.py as a module (benchmarks/ is no package)."""
     spec = importlib.util.spec_from_file_location(
