@@ -18,22 +18,20 @@ import sk_mlpbp.exceptions
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_bench_script_prints_every_workload():
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "benchmarks" / "bench.py"),
-            "--samples",
-            "400",
-            "--epochs",
-            "1",
-            "--repeats",
-            "1",
-        ],  # fmt: skip
+def run_script(name, *args, check=True):
+    """Run ``benchmarks/<name>`` with ``args`` in a subprocess; return the result."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / name), *args],
         capture_output=True,
         text=True,
         timeout=600,
-        check=True,
+        check=check,
+    )
+
+
+def test_bench_script_prints_every_workload():
+    result = run_script(
+        "bench.py", "--samples", "400", "--epochs", "1", "--repeats", "1"
     )
     workloads = [
         "1. fit, float64",
@@ -48,19 +46,7 @@ def test_bench_script_prints_every_workload():
 
 
 def test_threads_script_prints_every_workload_quiet_and_busy():
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "benchmarks" / "threads.py"),
-            "--quick",
-            "--samples",
-            "1000",
-        ],  # fmt: skip
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=True,
-    )
+    result = run_script("threads.py", "--quick", "--samples", "1000")
     for workload in ["iris", "quick start", "large, 1,000 x 784"]:
         for machine in ["quiet", "busy"]:
             assert any(
@@ -189,29 +175,11 @@ def test_suite_counts_and_shows_saturation(monkeypatch):
 
 
 def test_suite_runs_end_to_end_on_tiny_problems():
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "benchmarks" / "suite.py"),
-            "--quick",
-            "--problems",
-            "xor",
-            "band",
-            "--contenders",
-            "ours",
-            "mlp",
-            "--max-rows",
-            "150",
-            "--set",
-            "max_iter=30",
-            "--set",
-            "weight_init=glorot",
-        ],  # fmt: skip
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=True,
-    )
+    result = run_script(
+        "suite.py", "--quick", "--problems", "xor", "band",
+        "--contenders", "ours", "mlp", "--max-rows", "150",
+        "--set", "max_iter=30", "--set", "weight_init=glorot",
+    )  # fmt: skip
     lines = result.stdout.splitlines()
     assert any(line.startswith("python ") and "sk_mlpbp" in line for line in lines)
     assert any("OPENBLAS_NUM_THREADS" in line for line in lines)
@@ -229,12 +197,7 @@ def test_suite_runs_end_to_end_on_tiny_problems():
 
 
 def test_suite_rejects_an_unknown_problem_naming_the_known_ones():
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "suite.py"), "--problems", "nope"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    result = run_script("suite.py", "--problems", "nope", check=False)
     assert result.returncode == 2
     assert "invalid choice: 'nope'" in result.stderr
     assert "iris-raw" in result.stderr
