@@ -3,11 +3,11 @@ one learning rate per layer from the curvature of the error at that start.
 
 This follows LeCun, Bottou, Orr and Mueller, "Efficient BackProp" (1998): a unit
 learns best when its pre-activation ``S_preA`` starts in the logistic's linear range
-(sections 4.6 and 4.8), and each layer's LR should match the curvature of the error
-along that layer's weights (sections 4.7, 6 and 9), which in this network differs by
-orders of magnitude from layer to layer: every layer the error signal S_ERROR passes
-down is multiplied by ``f_A' <= 1/4`` and by weights, so the hidden layers see far
-smaller gradients than the output layer.
+(on initialising the weights), and each layer's LR should match the curvature of the
+error along that layer's weights (on choosing learning rates, and the Hessian's
+analysis), which in this network differs by orders of magnitude from layer to layer:
+every layer the error signal S_ERROR passes down is multiplied by ``f_A' <= 1/4`` and
+by weights, so the hidden layers see far smaller gradients than the output layer.
 
 Everything here is measured once, on (a sample of) the training rows, before the
 first step; the steps themselves stay ``W = W - LR * gradient``.
