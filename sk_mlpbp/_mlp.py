@@ -560,10 +560,10 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         X, y, T, sample_weight, validation = self._split_validation(
             X, y, T, sample_weight, validation, random_state
         )
-        # Overflow in a saturated unit is harmless (expit maps +-inf to 1 and 0);
-        # weights that stop being finite are caught after every epoch instead.
         batch_size = self._resolve_batch_size(X.shape[0], incremental, sample_weight)
         threads = fit_threads(batch_size, self.coefs_)  # the BLAS threads (_threads.py)
+        # Overflow in a saturated unit is harmless (expit maps +-inf to 1 and 0);
+        # weights that stop being finite are caught after every epoch instead.
         with np.errstate(over="ignore", invalid="ignore"), threads:
             rows = None
             if not (incremental and continuing):  # partial_fit: its first call only
@@ -943,8 +943,9 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         # No stopping rule ends training on the plateau where the outputs are nearly
         # a constant: that is where the sum-of-squares error stalls first.
         plateau_loss = PLATEAU_FRACTION * constant_output_error(T, sample_weight)
-        if not incremental:
+        if not incremental:  # each fit's stopping rule starts afresh
             self._no_improvement_count = 0
+            self._best_smoothed_loss = np.inf
         start = time.perf_counter()
         for _ in range(1 if incremental else self.max_iter):
             # Ctrl-C can come at any point of an iteration: during the epoch's steps
