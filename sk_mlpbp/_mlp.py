@@ -58,8 +58,7 @@ AUTO_MIN_VALIDATION = 50
 
 
 class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
-    r"""Multilayer perceptron of logistic units trained by backpropagating a
-    sum-of-squares error.
+    r"""Logistic multilayer perceptron trained by backpropagating a squared error.
 
     This is the network of the All About Circuits machine-learning series, after
     Dustin Stansbury's derivation, generalised to any number of hidden layers, biases,
@@ -432,7 +431,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training inputs.
 
         y : array-like of shape (n_samples,)
@@ -444,15 +443,15 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             makes no step. With full-batch training, integer weights equal repeating
             the rows.
 
-        X_val : array-like of shape (n_val_samples, n_features), default=None
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), default=None
             Validation inputs: their accuracy and error are recorded after every
             epoch (``validation_scores_``, ``validation_loss_curve_``), and with
             ``early_stopping=True`` they decide when to stop.
 
-        y_val : array-like of shape (n_val_samples,), default=None
+        y_val : array-like of shape (n_val,), default=None
             Validation labels, all among the training classes.
 
-        sample_weight_val : array-like of shape (n_val_samples,), default=None
+        sample_weight_val : array-like of shape (n_val,), default=None
             Weights of the validation samples in their accuracy and error.
 
         Returns
@@ -490,7 +489,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training inputs of this chunk.
 
         y : array-like of shape (n_samples,)
@@ -1301,7 +1300,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Inputs.
 
         Returns
@@ -1326,7 +1325,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Inputs.
 
         Returns
@@ -1351,7 +1350,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Inputs.
 
         Returns
@@ -1375,7 +1374,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Inputs.
 
         y : array-like of shape (n_samples,)
