@@ -24,7 +24,6 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import (
     _check_sample_weight,
-    _num_samples,
     check_array,
     check_is_fitted,
     validate_data,
@@ -553,11 +552,8 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         self._initialize_training_state(continuing)
         self.n_layers_ = len(layer_units)
         self.n_outputs_ = layer_units[-1]
-        self._watched = self._watched_quantity(
-            X.shape[0], sample_weight, validation, incremental
-        )
         X, y, T, sample_weight, validation = self._split_validation(
-            X, y, T, sample_weight, validation, random_state
+            X, y, T, sample_weight, validation, random_state, incremental
         )
         batch_size = self._resolve_batch_size(X.shape[0], incremental, sample_weight)
         threads = fit_threads(batch_size, self.coefs_)  # the BLAS threads (_threads.py)
@@ -804,24 +800,19 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         self._learning_rates = list(rates)
         self._schedule_start = self.t_
 
-    def _watched_quantity(self, n_samples, sample_weight, validation, incremental):
+    def _watched_quantity(self, n_validation, sample_weight_val, incremental):
         """What the stopping rule of this call watches.
 
-        ``early_stopping="auto"`` watches the validation loss when the validation
-        data (``X_val``, else the held-out ``validation_fraction``) count at least
-        ``AUTO_MIN_VALIDATION`` samples, divided by their weights' design effect,
-        and the rule can act before ``max_iter``.
+        ``early_stopping="auto"`` watches the validation loss when the
+        ``n_validation`` validation samples (``X_val``, else the held-out
+        ``validation_fraction``), divided by their weights' design effect, are at
+        least ``AUTO_MIN_VALIDATION`` and the rule can act before ``max_iter``.
         """
         if incremental or self.early_stopping is False:
             return "training loss"
         if self.early_stopping is True:
             return "validation accuracy"
-        X_val, _, sample_weight_val = validation or (None, None, None)
-        if X_val is None:
-            n_validation = n_samples * self.validation_fraction
-            n_validation /= _design_effect(sample_weight)
-        else:
-            n_validation = _num_samples(X_val) / _design_effect(sample_weight_val)
+        n_validation /= _design_effect(sample_weight_val)
         if (
             n_validation >= AUTO_MIN_VALIDATION
             and self.max_iter > self.n_iter_no_change
@@ -829,15 +820,24 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             return "validation loss"
         return "training loss"
 
-    def _split_validation(self, X, y, T, sample_weight, validation, random_state):
-        """Return the training data and the validation data (or None).
+    def _split_validation(
+        self, X, y, T, sample_weight, validation, random_state, incremental
+    ):
+        """Return the training data and the validation data (or None), and set
+        what the stopping rule watches.
 
         The validation data are ``(X_val, y_val, T_val, sample_weight_val)``: the
-        given ``X_val, y_val``, else with ``early_stopping`` a stratified hold-out.
+        given ``X_val, y_val``, else with early stopping a stratified hold-out.
         """
         X_val, y_val, sample_weight_val = validation or (None, None, None)
         if (X_val is None) != (y_val is None):
             raise ValueError("X_val and y_val must be given together.")
+        if X_val is None:
+            # The hold-out would have the training weights' design effect.
+            n_held_out = X.shape[0] * self.validation_fraction
+            self._watched = self._watched_quantity(
+                n_held_out, sample_weight, incremental
+            )
         if X_val is None and self._watched == "training loss":
             self.validation_scores_ = self.validation_loss_curve_ = None
             self.best_validation_score_ = None
@@ -882,6 +882,9 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
                 sample_weight_val = _check_sample_weight(
                     sample_weight_val, X_val, dtype=X.dtype, ensure_non_negative=True
                 )
+            self._watched = self._watched_quantity(
+                X_val.shape[0], sample_weight_val, incremental
+            )
         if self.validation_scores_ is None:
             self.validation_scores_ = []
             self.validation_loss_curve_ = []
@@ -1557,8 +1560,9 @@ def _design_effect(sample_weight):
     """
     if sample_weight is None:
         return 1.0
-    sample_weight = np.asarray(sample_weight, dtype=np.float64)
-    return float(np.mean(sample_weight**2) / np.mean(sample_weight) ** 2)
+    mean = np.mean(sample_weight)
+    # Weights that are all zero stand for no samples at all.
+    return float(np.mean(sample_weight**2) / mean**2) if mean > 0 else np.inf
 
 
 def _check_rows(name, values, n_rows):
