@@ -3,11 +3,9 @@ backpropagating a sum-of-squares error."""
 
 import time
 import warnings
-from contextlib import nullcontext
 from numbers import Integral, Real
 
 import numpy as np
-from scipy import sparse
 from scipy.special import expit, log_expit, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
@@ -29,7 +27,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from sk_mlpbp._activations import inplace_logistic, inplace_logistic_derivative
+from sk_mlpbp import _state as training_state
 from sk_mlpbp._calibration import (
     calibration_rows,
     layer_learning_rates,
@@ -37,10 +35,11 @@ from sk_mlpbp._calibration import (
     unscaled_inputs,
 )
 from sk_mlpbp._callbacks import CallbackSupportMixin
-from sk_mlpbp._loss import constant_output_error, mean_error, output_error_signal
-from sk_mlpbp._online import OnlineEpoch
+from sk_mlpbp._epoch import make_epoch
+from sk_mlpbp._loss import constant_output_error, mean_error
+from sk_mlpbp._network import forward, initial_weights
 from sk_mlpbp._optim import SGDOptimizer
-from sk_mlpbp._threads import fit_threads, paced
+from sk_mlpbp._threads import fit_threads
 from sk_mlpbp.exceptions import InconsistentVersionWarning, SaturationWarning
 
 #: ``batch_size="auto"``: full batches up to this many samples, else this size.
@@ -370,6 +369,10 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
+    #: Called with the estimator after every epoch that ``fit`` records, when an
+    #: instance sets it (the command line's progress display does, for one fit).
+    _epoch_hook = None
+
     def __init__(
         self,
         hidden_layer_sizes=(100,),
@@ -548,13 +551,15 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         if continuing:
             self._copy_weights_for_warm_start(layer_units, X.dtype)
         else:
-            self._initialize_weights(layer_units, X.dtype, random_state)
-        self._initialize_training_state(continuing)
+            self.coefs_, self.intercepts_ = initial_weights(
+                layer_units, self.weight_init, X.dtype, random_state
+            )
         self.n_layers_ = len(layer_units)
         self.n_outputs_ = layer_units[-1]
         X, y, T, sample_weight, validation = self._split_validation(
             X, y, T, sample_weight, validation, random_state, incremental
         )
+        training_state.start(self, continuing, incremental, validation is not None)
         batch_size = self._resolve_batch_size(X.shape[0], incremental, sample_weight)
         threads = fit_threads(batch_size, self.coefs_)  # the BLAS threads (_threads.py)
         # Overflow in a saturated unit is harmless (expit maps +-inf to 1 and 0);
@@ -575,6 +580,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
                 validation,
                 random_state,
                 incremental,
+                continuing,
                 batch_size,
             )
         return self
@@ -706,21 +712,6 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             )
         return sample_weight
 
-    def _initialize_weights(self, layer_units, dtype, random_state):
-        """Draw the weights; ``"data"`` draws U(-1, 1), scaled once X is known."""
-        self.coefs_ = []
-        self.intercepts_ = []
-        for fan_in, fan_out in zip(layer_units[:-1], layer_units[1:]):
-            if self.weight_init == "glorot":
-                bound = np.sqrt(12.0 / (fan_in + fan_out))
-            else:
-                bound = 1.0
-            # Drawn in float64 so that float32 and float64 fits start from the same
-            # weights, up to rounding.
-            coef = random_state.uniform(-bound, bound, (fan_in, fan_out))
-            self.coefs_.append(coef.astype(dtype, copy=False))
-            self.intercepts_.append(np.zeros(fan_out, dtype=dtype))
-
     def _copy_weights_for_warm_start(self, layer_units, dtype):
         """Copy the current (possibly user-assigned) weights, checking their shapes.
 
@@ -742,31 +733,6 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             )
         self.coefs_ = coefs
         self.intercepts_ = intercepts
-
-    def _initialize_training_state(self, continuing):
-        """Start the counters, curves, velocities and LR, or keep them to continue."""
-        if not continuing or not hasattr(self, "loss_curve_"):
-            self.n_iter_ = 0
-            self.t_ = 0
-            self.loss_curve_ = []
-            self.best_loss_ = np.inf
-            self._best_smoothed_loss = np.inf
-            self._no_improvement_count = 0
-            self.validation_scores_ = None
-            self.validation_loss_curve_ = None
-            self.best_validation_score_ = None
-        params = self.coefs_ + self.intercepts_
-        velocities = getattr(self, "_velocities", None)
-        if not self.momentum:
-            self._velocities = None
-        elif (
-            not continuing
-            or velocities is None
-            or [v.shape for v in velocities] != [p.shape for p in params]
-        ):
-            self._velocities = [np.zeros_like(param) for param in params]
-        else:
-            self._velocities = [v.astype(p.dtype) for v, p in zip(velocities, params)]
 
     def _start_learning_rates(self, rows, continuing, incremental):
         """Set each layer's LR for this call, and where the schedule starts.
@@ -839,8 +805,6 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
                 n_held_out, sample_weight, incremental
             )
         if X_val is None and self._watched == "training loss":
-            self.validation_scores_ = self.validation_loss_curve_ = None
-            self.best_validation_score_ = None
             return X, y, T, sample_weight, None
         if X_val is None:
             arrays = [X, y, T] + ([] if sample_weight is None else [sample_weight])
@@ -885,9 +849,6 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             self._watched = self._watched_quantity(
                 X_val.shape[0], sample_weight_val, incremental
             )
-        if self.validation_scores_ is None:
-            self.validation_scores_ = []
-            self.validation_loss_curve_ = []
         return X, y, T, sample_weight, (X_val, y_val, T_val, sample_weight_val)
 
     def _resolve_batch_size(self, n_samples, incremental, sample_weight):
@@ -909,9 +870,18 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         return min(self.batch_size, n_samples)
 
     def _fit_sgd(
-        self, X, y, T, sample_weight, validation, random_state, incremental, batch_size
+        self,
+        X,
+        y,
+        T,
+        sample_weight,
+        validation,
+        random_state,
+        incremental,
+        continuing,
+        batch_size,
     ):
-        """Run epochs of minibatch gradient descent until a stopping rule holds."""
+        """Run epochs of gradient descent until a stopping rule holds."""
         optimizer = SGDOptimizer(
             self.coefs_,
             self.intercepts_,
@@ -923,8 +893,9 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             use_bias=self.use_bias,
             momentum=self.momentum,
             nesterov=self.nesterovs_momentum,
-            velocities=self._velocities,
+            velocities=getattr(self, "_velocities", None) if continuing else None,
         )
+        self._velocities = optimizer.velocities
         metadata = None if sample_weight is None else {"sample_weight": sample_weight}
         callback_context = self._init_callback_context(
             max_subtasks=1 if incremental else self.max_iter
@@ -941,13 +912,20 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
                     "zero; use larger batches for weights to count.",
                     UserWarning,
                 )
-        epoch = _Epoch(self, X, T, sample_weight, batch_size, optimizer, random_state)
+        epoch = make_epoch(
+            self.coefs_,
+            self.intercepts_,
+            X,
+            T,
+            sample_weight,
+            batch_size,
+            optimizer,
+            self.shuffle,
+            random_state,
+        )
         # No stopping rule ends training on the plateau where the outputs are nearly
         # a constant: that is where the sum-of-squares error stalls first.
         plateau_loss = PLATEAU_FRACTION * constant_output_error(T, sample_weight)
-        if not incremental:  # each fit's stopping rule starts afresh
-            self._no_improvement_count = 0
-            self._best_smoothed_loss = np.inf
         start = time.perf_counter()
         for _ in range(1 if incremental else self.max_iter):
             # Ctrl-C can come at any point of an iteration: during the epoch's steps
@@ -959,13 +937,15 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
                 epoch_context.call_on_fit_task_begin(
                     estimator=self, X=X, y=y, metadata=metadata
                 )
-                snapshot = self._snapshot()
+                snapshot = training_state.snapshot(self)
                 loss = epoch.run()
                 self._check_finite(loss, snapshot)
                 self._record_epoch(loss, X.shape[0], validation)
                 recorded = True
                 if self.verbose:
                     self._print_epoch(time.perf_counter() - start)
+                if self._epoch_hook is not None:
+                    self._epoch_hook(self)
                 optimizer.iteration_ends(self.t_ - self._schedule_start)
                 converged = False
                 if (
@@ -987,7 +967,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
                 )
             except KeyboardInterrupt:
                 if snapshot is not None and not recorded:
-                    self._restore(snapshot)
+                    training_state.restore(self, snapshot)
                     epoch_context.call_on_fit_task_end(estimator=self)
                 warnings.warn(
                     "Training interrupted by the user; the model keeps the state of "
@@ -1024,53 +1004,11 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             estimator=self, X=X, y=y, metadata=metadata, reconstruction_attributes={}
         )
 
-    def _snapshot(self):
-        """What the model is after a completed epoch, to return to if one fails."""
-        params = self.coefs_ + self.intercepts_ + (self._velocities or [])
-        curves = [
-            self.loss_curve_,
-            self.validation_scores_,
-            self.validation_loss_curve_,
-        ]
-        return {
-            "params": [param.copy() for param in params],
-            "lengths": [None if curve is None else len(curve) for curve in curves],
-            "state": {
-                name: getattr(self, name)
-                for name in (
-                    "n_iter_",
-                    "t_",
-                    "best_loss_",
-                    "_best_smoothed_loss",
-                    "best_validation_score_",
-                    "_no_improvement_count",
-                    "_best_coefs",
-                    "_best_intercepts",
-                )
-                if hasattr(self, name)
-            },
-        }
-
-    def _restore(self, snapshot):
-        params = self.coefs_ + self.intercepts_ + (self._velocities or [])
-        for param, saved in zip(params, snapshot["params"]):
-            np.copyto(param, saved)
-        curves = [
-            self.loss_curve_,
-            self.validation_scores_,
-            self.validation_loss_curve_,
-        ]
-        for curve, length in zip(curves, snapshot["lengths"]):
-            if curve is not None:
-                del curve[length:]
-        for name, value in snapshot["state"].items():
-            setattr(self, name, value)
-
     def _check_finite(self, loss, snapshot):
         params = self.coefs_ + self.intercepts_
         if np.isfinite(loss) and all(np.isfinite(param).all() for param in params):
             return
-        self._restore(snapshot)
+        training_state.restore(self, snapshot)
         raise ValueError(
             "Training diverged: the weights or the loss are no longer finite. Lower "
             f"learning_rate (now {self.learning_rate!r}, per layer "
@@ -1115,17 +1053,9 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
                     0 if improved else self._no_improvement_count + 1
                 )
                 return
-        # A loss is watched through its mean over the last n_iter_no_change epochs:
-        # one lucky epoch of a noisy (e.g. class-weighted) loss would set a best that
-        # the next epochs rarely beat, and stop training too soon.
-        # Until the window is full, its mean is over fewer, noisier epochs, and
-        # counts as no verdict.
-        window = 1 if np.isinf(self.n_iter_no_change) else int(self.n_iter_no_change)
-        improved = True
-        if len(watched_losses) >= window:
-            smoothed = float(np.mean(watched_losses[-window:]))
-            improved = smoothed <= self._best_smoothed_loss - self.tol
-            self._best_smoothed_loss = min(self._best_smoothed_loss, smoothed)
+        improved, self._best_smoothed_loss = _smoothed_improvement(
+            watched_losses, self._best_smoothed_loss, self.n_iter_no_change, self.tol
+        )
         self._no_improvement_count = 0 if improved else self._no_improvement_count + 1
 
     def _print_epoch(self, elapsed):
@@ -1150,42 +1080,6 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             "intercepts_": [intercept.copy() for intercept in self.intercepts_],
         }
 
-    def _backprop(self, S_postA, S_ERROR, T, sample_weight, optimizer):
-        """One forward and backward pass over a batch, then one step of every layer.
-
-        ``S_postA[0]`` holds the batch's inputs; the other ``S_postA[i]`` and all
-        ``S_ERROR[i]`` are filled in place. Returns the batch's (weighted) summed
-        error E.
-        """
-        n_layers = len(self.coefs_)
-        for i in range(n_layers):
-            # S_preA = S_postA(below) @ W + b, then S_postA = f_A(S_preA), in place.
-            S_preA = _dot_into(S_postA[i], self.coefs_[i], S_postA[i + 1])
-            S_preA += self.intercepts_[i]
-            inplace_logistic(S_preA)
-
-        error_sum = output_error_signal(S_postA[-1], T, S_ERROR[-1], sample_weight)
-        # The backward pass is linear in S_ERROR,O, so scaling its rows by each
-        # sample's share of the batch makes every gradient the batch's weighted mean,
-        # and folding LR in makes every product below LR * gradient, the step.
-        LR = optimizer.learning_rate
-        if sample_weight is None:
-            S_ERROR[-1] *= LR[-1] / T.shape[0]
-        else:
-            S_ERROR[-1] *= (LR[-1] / sample_weight.sum() * sample_weight)[:, np.newaxis]
-        for i in range(n_layers - 1, 0, -1):
-            # Error signal of the layer below, from the weights before this step;
-            # with per-layer rates, S_ERROR carries the rate of its own layer.
-            np.dot(S_ERROR[i], self.coefs_[i].T, out=S_ERROR[i - 1])
-            inplace_logistic_derivative(S_postA[i], S_ERROR[i - 1])
-            if LR[i - 1] != LR[i]:
-                S_ERROR[i - 1] *= LR[i - 1] / LR[i]
-        # Only now, with every S_ERROR computed, do the weights move:
-        # W = W - LR * gradient, with LR * gradient = S_postA(below).T @ S_ERROR.
-        for i in range(n_layers):
-            optimizer.update_layer(i, S_postA[i], S_ERROR[i])
-        return error_sum
-
     def _output_preactivation(self, X, check_finite=False):
         """Forward pass; returns the output units' pre-activations S_preA,O.
 
@@ -1204,31 +1098,33 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         dtype = np.result_type(X.dtype, self.coefs_[0].dtype)
         S_preA_O = np.empty((X.shape[0], self.n_outputs_), dtype=dtype)
         chunk = max(64, 2**18 // max(coef.shape[1] for coef in self.coefs_))
-        # Each layer's S_preA of a chunk, allocated once and reused by every chunk.
-        S_preA_chunks = [
+        # Each layer's S_postA of a chunk, allocated once and reused by every chunk.
+        S_postA_chunks = [
             np.empty((min(chunk, X.shape[0]), coef.shape[1]), dtype)
             for coef in self.coefs_
         ]
-        last = len(self.coefs_) - 1
         for rows in gen_batches(X.shape[0], chunk):
-            S_postA = X[rows]
-            for i, (coef, intercept) in enumerate(zip(self.coefs_, self.intercepts_)):
-                check = i == 0 and check_finite
-                # In the checked product, inf - inf and overflow are what the check
-                # looks for, not something to warn about.
-                quiet = np.errstate(over="ignore", invalid="ignore")
-                with quiet if check else nullcontext():
-                    out = S_preA_chunks[i][: S_postA.shape[0]]
-                    S_preA = _dot_into(S_postA, coef, out)
-                    if check and not np.isfinite(S_preA.sum()):
+            X_rows = X[rows]
+            check = None
+            if check_finite:
+
+                def check(S_preA, X_rows=X_rows):
+                    if not np.isfinite(S_preA.sum()):
                         assert_all_finite(
-                            X[rows], input_name="X", estimator_name=type(self).__name__
+                            X_rows, input_name="X", estimator_name=type(self).__name__
                         )
-                S_preA += intercept
-                if i < last:
-                    inplace_logistic(S_preA)
-                S_postA = S_preA
-            S_preA_O[rows] = S_preA
+
+            S_postA = [layer[: X_rows.shape[0]] for layer in S_postA_chunks]
+            # Overflow is looked for by the check, or saturates the logistic.
+            with np.errstate(over="ignore", invalid="ignore"):
+                S_preA_O[rows] = forward(
+                    X_rows,
+                    self.coefs_,
+                    self.intercepts_,
+                    S_postA,
+                    activate_output=False,
+                    check=check,
+                )
         return S_preA_O
 
     def _validated_output(self, X):
@@ -1403,140 +1299,6 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         return super().score(X, y, sample_weight=sample_weight)
 
 
-class _Epoch:
-    """One pass of minibatch steps over the training data.
-
-    Holds the buffers of one ``fit`` or ``partial_fit`` call, allocated once and
-    reused by every batch: a short last batch uses their leading rows.
-
-    Parameters
-    ----------
-    estimator : MLPBackpropClassifier
-        The estimator whose ``coefs_`` and ``intercepts_`` are trained in place.
-
-    X : ndarray of shape (n_samples, n_features)
-        Training inputs.
-
-    T : ndarray of shape (n_samples, n_outputs)
-        Targets.
-
-    sample_weight : ndarray of shape (n_samples,) or None
-        Sample weights, or None for equal weights.
-
-    batch_size : int
-        Samples per step.
-
-    optimizer : SGDOptimizer
-        The update rule.
-
-    random_state : RandomState
-        Shuffles the sample order before each epoch when ``estimator.shuffle``.
-    """
-
-    def __init__(
-        self, estimator, X, T, sample_weight, batch_size, optimizer, random_state
-    ):
-        self.estimator = estimator
-        self.X = X
-        self.T = T
-        self.sample_weight = sample_weight
-        self.optimizer = optimizer
-        self.random_state = random_state
-        n_samples, dtype = X.shape[0], X.dtype
-        self.batches = list(gen_batches(n_samples, batch_size))
-        self.order = np.arange(n_samples)
-        # Sparse inputs stay sparse: each batch is sliced from X's rows (CSR), and
-        # only its pre-activations and error signals are dense.
-        self.sparse = sparse.issparse(X)
-        if self.sparse:
-            self.X = X.tocsr()
-        # The article's online mode on a dense X has a loop of its own.
-        self.online = (
-            OnlineEpoch(
-                estimator.coefs_,
-                estimator.intercepts_,
-                X,
-                T,
-                sample_weight,
-                optimizer,
-                estimator.use_bias,
-            )
-            if batch_size == 1 and not self.sparse
-            else None
-        )
-        # S_postA[0] holds the gathered input batch (dense X only).
-        self.S_postA = [
-            np.empty((0 if self.sparse else batch_size, coef.shape[0]), dtype)
-            for coef in estimator.coefs_[:1]
-        ]
-        self.S_postA += [
-            np.empty((batch_size, coef.shape[1]), dtype) for coef in estimator.coefs_
-        ]
-        self.S_ERROR = [np.empty_like(layer) for layer in self.S_postA[1:]]
-        self.T_batch = np.empty((batch_size, T.shape[1]), dtype)
-        self.weight_batch = (
-            None if sample_weight is None else np.empty(batch_size, dtype)
-        )
-
-    def run(self):
-        """Train one epoch; return its (weighted) mean per-sample error E."""
-        if self.estimator.shuffle:
-            self.random_state.shuffle(self.order)
-        error_sum = (
-            self._run_batches() if self.online is None else self.online.run(self.order)
-        )
-        if self.sample_weight is None:
-            return error_sum / self.X.shape[0]
-        return error_sum / float(self.sample_weight.sum())
-
-    def _run_batches(self):
-        """The epoch's minibatch steps; returns the (weighted) summed error."""
-        estimator = self.estimator
-        batch_size = self.S_ERROR[0].shape[0]
-        # A sparse X is put in this epoch's order once (O(nnz)), so that every batch
-        # is a contiguous slice of rows rather than a fancy-indexed copy.
-        X_ordered = self.X[self.order] if self.sparse and estimator.shuffle else self.X
-        error_sum = 0.0
-        for batch in paced(self.batches):
-            m = batch.stop - batch.start
-            if m == batch_size:
-                S_postA, S_ERROR = self.S_postA[1:], self.S_ERROR
-            else:
-                S_postA = [layer[:m] for layer in self.S_postA[1:]]
-                S_ERROR = [layer[:m] for layer in self.S_ERROR]
-            if m == 1:
-                # One sample (a last batch of one, or sparse online training): views
-                # of its rows, no copies.
-                row = self.order[batch.start]
-                rows = slice(row, row + 1)
-                weights = (
-                    None if self.sample_weight is None else self.sample_weight[rows]
-                )
-                inputs = X_ordered[batch] if self.sparse else self.X[rows]
-                targets = self.T[rows]
-            else:
-                rows = self.order[batch]
-                weights = None
-                if self.sample_weight is not None:
-                    weights = np.take(
-                        self.sample_weight, rows, out=self.weight_batch[:m], mode="clip"
-                    )
-                if self.sparse:
-                    inputs = X_ordered[batch]
-                else:
-                    inputs = np.take(
-                        self.X, rows, axis=0, out=self.S_postA[0][:m], mode="clip"
-                    )
-                targets = self.T_batch[:m]
-                targets[...] = self.T[rows]
-            if weights is not None and not weights.any():
-                continue  # a batch of zero total weight makes no step
-            error_sum += estimator._backprop(
-                [inputs, *S_postA], S_ERROR, targets, weights, self.optimizer
-            )
-        return error_sum
-
-
 def _warn_if_unscaled(X, weights):
     """Warn when the inputs are too far from standardised for logistic units."""
     problem = unscaled_inputs(X, weights)
@@ -1565,6 +1327,22 @@ def _design_effect(sample_weight):
     return float(np.mean(sample_weight**2) / mean**2) if mean > 0 else np.inf
 
 
+def _smoothed_improvement(losses, best_smoothed, n_iter_no_change, tol):
+    """Return whether the watched loss improved, and its best smoothed value.
+
+    A loss is watched through its mean over the last ``n_iter_no_change`` epochs:
+    one lucky epoch of a noisy (e.g. class-weighted) loss would set a best that the
+    next epochs rarely beat, and stop training too soon. Until the window is full,
+    its mean is over fewer, noisier epochs, and counts as no verdict (an
+    improvement).
+    """
+    window = 1 if np.isinf(n_iter_no_change) else int(n_iter_no_change)
+    if len(losses) < window:
+        return True, best_smoothed
+    smoothed = float(np.mean(losses[-window:]))
+    return smoothed <= best_smoothed - tol, min(best_smoothed, smoothed)
+
+
 def _check_rows(name, values, n_rows):
     """Raise if the validation array ``name`` has not one entry per row of X_val."""
     if values.shape[0] != n_rows:
@@ -1581,11 +1359,3 @@ def _as_float(X):
     scikit-learn reject arrays of strings instead of parsing them as numbers.
     """
     return X if X.dtype in (np.float32, np.float64) else X.astype(np.float64)
-
-
-def _dot_into(a, b, out):
-    """``out = a @ b``, where ``a`` may be sparse (its product with ``b`` is dense)."""
-    if sparse.issparse(a):
-        np.copyto(out, a @ b)
-        return out
-    return np.dot(a, b, out=out)

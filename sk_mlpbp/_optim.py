@@ -57,8 +57,16 @@ class SGDOptimizer:
         Whether to use Nesterov's momentum.
 
     velocities : list of ndarray or None
-        One velocity per weight matrix then per bias vector, updated in place; None
-        without momentum.
+        The velocities a previous call left (``velocities`` below), to continue
+        from; zeros are used when None or when their shapes do not match the
+        parameters'.
+
+    Attributes
+    ----------
+    velocities : list of ndarray or None
+        One velocity per weight matrix, then one per bias vector, updated in place;
+        None without momentum. Only this class reads or writes their entries
+        (:meth:`layer_velocities` hands out a layer's).
     """
 
     def __init__(
@@ -86,6 +94,17 @@ class SGDOptimizer:
         self.use_bias = use_bias
         self.momentum = momentum
         self.nesterov = nesterov
+        params = coefs + intercepts
+        if not momentum:
+            velocities = None
+        elif velocities is None or [v.shape for v in velocities] != [
+            p.shape for p in params
+        ]:
+            velocities = [np.zeros_like(param) for param in params]
+        else:
+            velocities = [
+                v.astype(p.dtype, copy=False) for v, p in zip(velocities, params)
+            ]
         self.velocities = velocities
         # Room for each layer's step LR * gradient, reused by every batch.
         self._coef_steps = [np.empty_like(coef) for coef in coefs]
@@ -114,28 +133,66 @@ class SGDOptimizer:
             np.copyto(step_W, S_postA.T @ S_ERROR)
         else:
             np.dot(S_postA.T, S_ERROR, out=step_W)
-        if self.alpha:
-            step_W += (self.learning_rate[layer] * self.alpha) * W
-        self.step(W, step_W, self._velocity(layer))
+        self.add_decay(layer, step_W, W)
+        velocity_W, velocity_b = self.layer_velocities(layer)
+        self.step(W, step_W, velocity_W)
         if self.use_bias:
             # LR * gradient_b: the sum of S_ERROR's rows, as a matrix-vector product
             step_b = self._intercept_steps[layer]
             if self._ones.shape[0] < S_ERROR.shape[0]:
                 self._ones = np.ones(S_ERROR.shape[0], dtype=S_ERROR.dtype)
             np.dot(self._ones[: S_ERROR.shape[0]], S_ERROR, out=step_b)
-            self.step(
-                self.intercepts[layer], step_b, self._velocity(len(self.coefs) + layer)
-            )
+            self.step(self.intercepts[layer], step_b, velocity_b)
 
-    def _velocity(self, index):
-        """The velocity of parameter ``index`` (weights first, then biases), or None."""
-        return None if self.velocities is None else self.velocities[index]
+    def add_decay(self, layer, step_W, W):
+        """Add the L2 penalty's ``LR * alpha * W`` to the step of the weights ``W``.
+
+        Parameters
+        ----------
+        layer : int
+            The layer whose LR applies.
+
+        step_W : ndarray
+            ``LR * gradient`` of the error for ``W``; updated in place.
+
+        W : ndarray of the same shape
+            The weights (not the biases, which the penalty leaves alone).
+        """
+        if self.alpha:
+            step_W += (self.learning_rate[layer] * self.alpha) * W
+
+    def layer_velocities(self, layer):
+        """Return the velocities of a layer's weights and biases.
+
+        Parameters
+        ----------
+        layer : int
+            Index into ``coefs`` and ``intercepts``.
+
+        Returns
+        -------
+        velocity_W, velocity_b : ndarray or None
+            The velocities, updated in place by :meth:`step`; None without momentum.
+        """
+        if self.velocities is None:
+            return None, None
+        return self.velocities[layer], self.velocities[len(self.coefs) + layer]
 
     def step(self, param, step, velocity):
-        """Move ``param`` by ``step = LR * gradient`` (or by its ``velocity``).
+        """Move ``param`` by ``step = LR * gradient``, or by its ``velocity``.
 
-        ``velocity`` is the parameter's velocity, updated in place, or None without
-        momentum.
+        This is the one place where a parameter moves.
+
+        Parameters
+        ----------
+        param : ndarray
+            The weights or biases; updated in place.
+
+        step : ndarray of the same shape
+            ``LR * gradient``.
+
+        velocity : ndarray of the same shape or None
+            The parameter's velocity, updated in place; None without momentum.
         """
         if velocity is None:
             param -= step
@@ -149,14 +206,25 @@ class SGDOptimizer:
             param += velocity
 
     def iteration_ends(self, t):
-        """Update LR after an epoch; ``t`` is the number of samples seen since the
-        schedule started."""
+        """Update LR after an epoch.
+
+        Parameters
+        ----------
+        t : int
+            The number of samples seen since the schedule started.
+        """
         if self.schedule == "invscaling":
             decay = (t + 1) ** self.power_t
             self.learning_rate = [LR / decay for LR in self.learning_rate_init]
 
     def trigger_stopping(self):
-        """Training stopped improving: return True to stop, or lower LR and go on."""
+        """Return True to stop now that training stopped improving, or lower LR.
+
+        Returns
+        -------
+        stop : bool
+            False when the ``"adaptive"`` schedule divided LR by 5 to go on.
+        """
         if self.schedule != "adaptive" or max(self.learning_rate) <= 1e-6:
             return True
         self.learning_rate = [LR / 5.0 for LR in self.learning_rate]

@@ -1,0 +1,363 @@
+"""One epoch of training: a pass of gradient steps over the training data.
+
+:func:`make_epoch` builds the epoch of a ``fit`` or ``partial_fit`` call, one of two
+variants with one contract (:class:`Epoch`):
+
+- :class:`MinibatchEpoch` takes a step per batch of rows: the forward pass, the
+  output's S_ERROR, the backward pass (:mod:`sk_mlpbp._network`), then the optimizer's
+  step of every layer;
+- :class:`OnlineEpoch` is the article's online mode on a dense X, one step per
+  sample. The rule is the same with a batch of one, but at one sample a step every
+  NumPy call costs more than its arithmetic, so this loop is laid out to make as few
+  calls as it can (see the class).
+
+Neither sees the estimator: they take the arrays and the optimizer, and train the
+weights in place.
+"""
+
+import numpy as np
+from scipy import sparse
+
+from sk_mlpbp._activations import inplace_logistic, logistic_derivative
+from sk_mlpbp._loss import output_error_signal, sample_errors
+from sk_mlpbp._network import backward, forward
+from sk_mlpbp._threads import paced
+
+
+def make_epoch(
+    coefs, intercepts, X, T, sample_weight, batch_size, optimizer, shuffle, random_state
+):
+    """Build the epoch of one ``fit`` or ``partial_fit`` call.
+
+    Parameters
+    ----------
+    coefs, intercepts : list of ndarray
+        The weights and biases, trained in place.
+
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        Training inputs.
+
+    T : ndarray of shape (n_samples, n_outputs)
+        Targets (boolean or float).
+
+    sample_weight : ndarray of shape (n_samples,) or None
+        Sample weights, or None for equal weights.
+
+    batch_size : int
+        Samples per step; 1 is the article's online mode.
+
+    optimizer : SGDOptimizer
+        The update rule.
+
+    shuffle : bool
+        Whether to shuffle the sample order before each epoch.
+
+    random_state : RandomState
+        The source of the shuffling.
+
+    Returns
+    -------
+    epoch : Epoch
+        An :class:`OnlineEpoch` for one dense sample a step, else a
+        :class:`MinibatchEpoch`.
+    """
+    online = batch_size == 1 and not sparse.issparse(X)
+    kind = OnlineEpoch if online else MinibatchEpoch
+    return kind(
+        coefs,
+        intercepts,
+        X,
+        T,
+        sample_weight,
+        batch_size,
+        optimizer,
+        shuffle,
+        random_state,
+    )
+
+
+class Epoch:
+    """A pass of gradient steps over the training data, in batches of its order.
+
+    The order is shuffled before each pass (with ``shuffle``); batches are its
+    consecutive slices, the last one possibly short. A batch of zero total weight
+    makes no step. Buffers are allocated once, for every pass.
+
+    Parameters
+    ----------
+    coefs, intercepts : list of ndarray
+        The weights and biases, trained in place.
+
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        Training inputs.
+
+    T : ndarray of shape (n_samples, n_outputs)
+        Targets (boolean or float).
+
+    sample_weight : ndarray of shape (n_samples,) or None
+        Sample weights, or None for equal weights.
+
+    batch_size : int
+        Samples per step.
+
+    optimizer : SGDOptimizer
+        The update rule.
+
+    shuffle : bool
+        Whether to shuffle the sample order before each epoch.
+
+    random_state : RandomState
+        The source of the shuffling.
+    """
+
+    def __init__(
+        self,
+        coefs,
+        intercepts,
+        X,
+        T,
+        sample_weight,
+        batch_size,
+        optimizer,
+        shuffle,
+        random_state,
+    ):
+        self.coefs, self.intercepts = coefs, intercepts
+        self.X, self.T, self.sample_weight = X, T, sample_weight
+        self.batch_size = batch_size
+        self.optimizer = optimizer
+        self.shuffle, self.random_state = shuffle, random_state
+        n_samples = X.shape[0]
+        self.order = np.arange(n_samples)
+        self.starts = np.arange(0, n_samples, batch_size)
+        self.total_weight = n_samples if sample_weight is None else sample_weight.sum()
+
+    def run(self):
+        """Train one epoch.
+
+        Returns
+        -------
+        loss : float
+            The epoch's (weighted) mean per-sample error E, each sample's measured
+            in the forward pass of its own step.
+        """
+        if self.shuffle:
+            self.random_state.shuffle(self.order)
+        starts = self.starts
+        if self.sample_weight is not None:
+            totals = np.add.reduceat(self.sample_weight[self.order], starts)
+            starts = starts[totals > 0]
+        return self._steps(starts) / float(self.total_weight)
+
+    def _steps(self, starts):
+        """Take the steps of the batches that start at ``starts`` in the order.
+
+        Returns the (weighted) summed error E of their samples.
+        """
+        raise NotImplementedError
+
+
+class MinibatchEpoch(Epoch):
+    """An epoch of steps on batches of rows (dense or sparse X).
+
+    Each step is the forward pass of the batch, its output S_ERROR, the backward pass
+    (:func:`sk_mlpbp._network.backward`, which folds each layer's LR and the samples'
+    shares in) and the optimizer's step of every layer. Parameters are those of
+    :class:`Epoch`.
+    """
+
+    def __init__(self, coefs, intercepts, X, *args):
+        # Sparse inputs stay sparse: each batch is sliced from X's rows (CSR), and
+        # only its pre-activations and error signals are dense.
+        if sparse.issparse(X):
+            X = X.tocsr()
+        super().__init__(coefs, intercepts, X, *args)
+        batch_size, dtype = self.batch_size, X.dtype
+        self.sparse = sparse.issparse(X)
+        # S_postA[0] receives the gathered input batch (dense X only).
+        self.S_postA = [np.empty((0 if self.sparse else batch_size, X.shape[1]), dtype)]
+        self.S_postA += [np.empty((batch_size, W.shape[1]), dtype) for W in coefs]
+        self.S_ERROR = [np.empty_like(layer) for layer in self.S_postA[1:]]
+        self.T_batch = np.empty((batch_size, self.T.shape[1]), dtype)
+        self.weight_batch = None
+        if self.sample_weight is not None:
+            self.weight_batch = np.empty(batch_size, dtype)
+
+    def _steps(self, starts):
+        n_samples = self.order.shape[0]
+        # A sparse X is put in this epoch's order once (O(nnz)), so that every batch
+        # is a contiguous slice of rows rather than a fancy-indexed copy.
+        X_ordered = self.X[self.order] if self.sparse and self.shuffle else self.X
+        batches = (
+            slice(start, min(start + self.batch_size, n_samples))
+            for start in starts.tolist()
+        )
+        error_sum = 0.0
+        for batch in paced(batches):
+            m = batch.stop - batch.start
+            rows = self.order[batch]
+            if self.sparse:
+                inputs = X_ordered[batch]
+            else:
+                inputs = np.take(
+                    self.X, rows, axis=0, out=self.S_postA[0][:m], mode="clip"
+                )
+            targets = self.T_batch[:m]
+            targets[...] = self.T[rows]
+            weights = None
+            if self.sample_weight is not None:
+                weights = np.take(
+                    self.sample_weight, rows, out=self.weight_batch[:m], mode="clip"
+                )
+            error_sum += self._step(inputs, targets, weights)
+        return error_sum
+
+    def _step(self, inputs, targets, weights):
+        """One forward and backward pass over a batch, then one step of every layer.
+
+        Returns the batch's (weighted) summed error E.
+        """
+        m = inputs.shape[0]
+        S_postA = [inputs, *(layer[:m] for layer in self.S_postA[1:])]
+        S_ERROR = [layer[:m] for layer in self.S_ERROR]
+        forward(inputs, self.coefs, self.intercepts, S_postA[1:])
+        # FE = S_postA,O - T and S_ERROR,O = FE * f_A'(S_preA,O)
+        error_sum = output_error_signal(S_postA[-1], targets, S_ERROR[-1], weights)
+        backward(S_postA, S_ERROR, self.coefs, self.optimizer.learning_rate, weights)
+        # Only now, with every S_ERROR computed, do the weights move:
+        # W = W - LR * gradient, with LR * gradient = S_postA(below).T @ S_ERROR.
+        for i in range(len(self.coefs)):
+            self.optimizer.update_layer(i, S_postA[i], S_ERROR[i])
+        return error_sum
+
+
+class OnlineEpoch(Epoch):
+    """The article's online mode: one step per sample of a dense X.
+
+    The rule is :class:`MinibatchEpoch`'s with a batch of one, laid out for as few
+    NumPy calls per sample as it can:
+
+    - each layer's biases are kept as an extra row of its weights,
+      ``Wa = [[W], [b]]``, and each layer's inputs end with a constant 1, so
+      ``S_preA = [S_postA, 1] @ Wa`` is one product and the step
+      ``[S_postA, 1] outer S_ERROR`` moves weights and biases together;
+    - the post-activations of all layers live in one vector, so ``f_A'(S_preA)`` of
+      every layer is computed at once after the forward pass;
+    - the samples are taken in chunks of the epoch's order, gathered into buffers
+      (inputs with their trailing 1, float targets) whose rows are made into views
+      once, and the errors E are summed once per chunk.
+
+    The weights are trained in these augmented copies (and the momentum velocities
+    likewise), loaded from and written back to ``coefs``, ``intercepts`` and the
+    optimizer's velocities by every pass, so an interrupted pass leaves them
+    untouched. A step with sample weights is the weighted mean over its one sample,
+    so a positive weight cancels out and only scales the sample's error E in the
+    loss. Parameters are those of :class:`Epoch`.
+    """
+
+    #: Samples gathered at a time: large enough that the gather's cost vanishes,
+    #: small enough that the buffers stay in cache and do not grow with the data.
+    CHUNK_ROWS = 256
+
+    def __init__(self, coefs, intercepts, X, T, *args):
+        super().__init__(coefs, intercepts, X, T, *args)
+        dtype = X.dtype
+        self.bias = int(self.optimizer.use_bias)
+        # Wa = [[W], [b]] (just W without biases), and the W part as a view.
+        self.Wa = [np.empty((W.shape[0] + self.bias, W.shape[1]), dtype) for W in coefs]
+        self.W = [Wa[: W.shape[0]] for Wa, W in zip(self.Wa, coefs)]
+        self.Va = None
+        if self.optimizer.velocities is not None:
+            self.Va = [np.empty_like(Wa) for Wa in self.Wa]
+        self.steps = [np.empty_like(Wa) for Wa in self.Wa]
+        # Every layer's post-activations S_postA, each followed by a constant 1 (with
+        # biases), in one vector; f_A' of all of them goes into a vector alike.
+        sizes = [W.shape[1] for W in coefs]
+        ends = np.cumsum([0] + [size + self.bias for size in sizes])
+        self.A = np.ones(ends[-1], dtype)
+        self.f_prime_all = np.empty_like(self.A)
+        self.S_postA = [self.A[s : s + n] for s, n in zip(ends, sizes)]
+        self.S_postA_1 = [self.A[s : s + n + self.bias] for s, n in zip(ends, sizes)]
+        self.f_prime = [self.f_prime_all[s : s + n] for s, n in zip(ends, sizes)]
+        self.S_ERROR = [np.empty(n, dtype) for n in sizes]
+        # Each layer's inputs [S_postA, 1]: the sample's (set per step), then the
+        # layers' below.
+        self.inputs = [None, *self.S_postA_1[:-1]]
+        # Chunk buffers: inputs with their trailing 1, float targets and final
+        # errors FE, with the views of their rows made once.
+        self.X_chunk = np.ones((self.CHUNK_ROWS, X.shape[1] + self.bias), dtype)
+        self.T_chunk = np.empty((self.CHUNK_ROWS, T.shape[1]), dtype)
+        self.FE_chunk = np.empty_like(self.T_chunk)
+        self.X_rows = list(self.X_chunk)
+        self.T_rows = list(self.T_chunk)
+        self.FE_rows = list(self.FE_chunk)
+
+    def _augmented(self):
+        """Pair each augmented array with the parameters it stands for."""
+        for i, (W, b) in enumerate(zip(self.coefs, self.intercepts)):
+            parts = [(self.Wa[i], W, b)]
+            if self.Va is not None:
+                parts.append((self.Va[i], *self.optimizer.layer_velocities(i)))
+            for augmented, weights, biases in parts:
+                yield augmented[: W.shape[0]], weights, augmented[W.shape[0] :], biases
+
+    def _steps(self, starts):
+        for W_part, W, b_part, b in self._augmented():  # load
+            W_part[...] = W
+            if self.bias:
+                b_part[0] = b
+        rows = self.order[starts]  # with a batch of one, its start is its row
+        n_features = self.X.shape[1]
+        error_sum = 0.0
+        for chunk in range(0, rows.shape[0], self.CHUNK_ROWS):
+            chunk_rows = rows[chunk : chunk + self.CHUNK_ROWS]
+            m = chunk_rows.shape[0]
+            self.X_chunk[:m, :n_features] = self.X[chunk_rows]
+            self.T_chunk[:m] = self.T[chunk_rows]
+            self._chunk_steps(m)
+            errors = sample_errors(self.FE_chunk[:m])
+            if self.sample_weight is None:
+                error_sum += float(errors.sum())
+            else:
+                error_sum += float(np.dot(self.sample_weight[chunk_rows], errors))
+        for W_part, W, b_part, b in self._augmented():  # store
+            np.copyto(W, W_part)
+            if self.bias:
+                np.copyto(b, b_part[0])
+        return error_sum
+
+    def _chunk_steps(self, m):
+        """Take the steps of the chunk's first ``m`` samples; FE is left in FE_chunk."""
+        optimizer = self.optimizer
+        Wa, W, Va, steps, inputs = self.Wa, self.W, self.Va, self.steps, self.inputs
+        A, f_prime_all, f_prime = self.A, self.f_prime_all, self.f_prime
+        S_postA, S_ERROR = self.S_postA, self.S_ERROR
+        S_postA_O, S_ERROR_O, f_prime_O = S_postA[-1], S_ERROR[-1], f_prime[-1]
+        layers = list(zip(Wa, S_postA, self.S_postA_1))
+        velocities = [None] * len(Wa) if Va is None else Va
+        LR = optimizer.learning_rate
+        # S_ERROR of a layer carries its own LR: the backward pass multiplies by the
+        # ratio of the rates where they differ (only with per-layer rates).
+        hidden = [(i, LR[i - 1] / LR[i]) for i in range(len(Wa) - 1, 0, -1)]
+        for j in range(m):
+            below = inputs[0] = self.X_rows[j]
+            for Wa_i, S, S_1 in layers:
+                np.dot(below, Wa_i, out=S)  # S_preA = [S_postA, 1] @ [[W], [b]]
+                inplace_logistic(S)  # S_postA
+                below = S_1
+            FE = np.subtract(S_postA_O, self.T_rows[j], out=self.FE_rows[j])
+            logistic_derivative(A, out=f_prime_all)  # f_A'(S_preA) of every layer
+            # S_ERROR,O = FE * f_A'(S_preA,O), times LR so each product below is
+            # LR * gradient, the step.
+            np.multiply(FE, f_prime_O, out=S_ERROR_O)
+            S_ERROR_O *= LR[-1]
+            for i, ratio in hidden:
+                np.dot(W[i], S_ERROR[i], out=S_ERROR[i - 1])
+                S_ERROR[i - 1] *= f_prime[i - 1]
+                if ratio != 1.0:
+                    S_ERROR[i - 1] *= ratio
+            # W = W - LR * gradient, weights and biases at once.
+            for i, step in enumerate(steps):
+                np.multiply.outer(inputs[i], S_ERROR[i], out=step)
+                optimizer.add_decay(i, step[: W[i].shape[0]], W[i])
+                optimizer.step(Wa[i], step, velocities[i])

@@ -1,0 +1,149 @@
+"""The training state of an estimator, declared once.
+
+Every attribute that training writes is declared in :data:`TRAINING_STATE`, with the
+value a new model starts from, how it changes and how long it lives. :func:`start`
+starts or continues it at the beginning of a ``fit`` or ``partial_fit`` call;
+:func:`snapshot` and :func:`restore` return a model to its last completed epoch when
+an epoch fails or is interrupted. A new attribute declared here is covered by all
+three.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class StateField:
+    """How one training attribute starts, changes and lives.
+
+    Parameters
+    ----------
+    start : object
+        The value of a new model, or a callable making it (``list``); None for
+        attributes that initialisation sets (the weights, the velocities, the rates).
+
+    kind : {"value", "curve", "arrays"}
+        ``"value"`` is replaced whole when it changes; ``"curve"`` is a list that
+        only grows during training (or None); ``"arrays"`` is a list of arrays trained
+        in place (or None).
+
+    scope : {"model", "fit", "set"}
+        ``"model"`` attributes are kept by warm starts and ``partial_fit``; ``"fit"``
+        ones restart with every ``fit`` (the stopping rule's); ``"set"`` ones are set
+        by the initialisation of the weights and the optimizer, not by :func:`start`.
+    """
+
+    start: object
+    kind: str
+    scope: str
+
+
+#: Every attribute that training writes.
+TRAINING_STATE = {
+    # The network, its momentum velocities and its current rates.
+    "coefs_": StateField(None, "arrays", "set"),
+    "intercepts_": StateField(None, "arrays", "set"),
+    "_velocities": StateField(None, "arrays", "set"),
+    "_learning_rates": StateField(None, "value", "set"),
+    # Counters and curves.
+    "n_iter_": StateField(0, "value", "model"),
+    "t_": StateField(0, "value", "model"),
+    "loss_curve_": StateField(list, "curve", "model"),
+    "best_loss_": StateField(np.inf, "value", "model"),
+    "validation_scores_": StateField(None, "curve", "model"),
+    "validation_loss_curve_": StateField(None, "curve", "model"),
+    "best_validation_score_": StateField(None, "value", "model"),
+    # The weights of the best validation epoch, which the model returns to.
+    "_best_coefs": StateField(None, "value", "model"),
+    "_best_intercepts": StateField(None, "value", "model"),
+    # The stopping rule's.
+    "_best_smoothed_loss": StateField(np.inf, "value", "fit"),
+    "_no_improvement_count": StateField(0, "value", "fit"),
+}
+
+#: The validation curves, None when a call has no validation data.
+VALIDATION_CURVES = ("validation_scores_", "validation_loss_curve_")
+
+
+def start(estimator, continuing, incremental, validating):
+    """Start the training state of a ``fit`` or ``partial_fit`` call.
+
+    Parameters
+    ----------
+    estimator : MLPBackpropClassifier
+        The estimator about to train.
+
+    continuing : bool
+        Whether the call continues the current model (a warm start or a later
+        ``partial_fit``), keeping its ``"model"`` state.
+
+    incremental : bool
+        Whether the call is a ``partial_fit``, which keeps the ``"fit"`` state too
+        once the model has started.
+
+    validating : bool
+        Whether the call has validation data; without, the validation curves and
+        score are None.
+    """
+    fresh = not continuing or not hasattr(estimator, "loss_curve_")
+    for name, field in TRAINING_STATE.items():
+        if (field.scope == "model" and fresh) or (
+            field.scope == "fit" and (fresh or not incremental)
+        ):
+            value = field.start() if callable(field.start) else field.start
+            setattr(estimator, name, value)
+    if not validating:
+        for name in (*VALIDATION_CURVES, "best_validation_score_"):
+            setattr(estimator, name, None)
+    else:
+        for name in VALIDATION_CURVES:
+            if getattr(estimator, name) is None:
+                setattr(estimator, name, [])
+
+
+def snapshot(estimator):
+    """Record the training state, to return to with :func:`restore`.
+
+    Parameters
+    ----------
+    estimator : MLPBackpropClassifier
+        The estimator, between two epochs.
+
+    Returns
+    -------
+    saved : dict
+        A copy of the arrays trained in place, the lengths of the curves and the
+        other values.
+    """
+    saved = {}
+    for name, field in TRAINING_STATE.items():
+        value = getattr(estimator, name, None)
+        if value is not None and field.kind == "arrays":
+            value = [array.copy() for array in value]
+        elif value is not None and field.kind == "curve":
+            value = len(value)
+        saved[name] = value
+    return saved
+
+
+def restore(estimator, saved):
+    """Return the training state to a :func:`snapshot`.
+
+    Parameters
+    ----------
+    estimator : MLPBackpropClassifier
+        The estimator whose state was recorded.
+
+    saved : dict
+        What :func:`snapshot` returned.
+    """
+    for name, field in TRAINING_STATE.items():
+        value = getattr(estimator, name, None)
+        if value is None or saved[name] is None or field.kind == "value":
+            setattr(estimator, name, saved[name])
+        elif field.kind == "arrays":
+            for array, copy in zip(value, saved[name]):
+                np.copyto(array, copy)
+        else:
+            del value[saved[name] :]
