@@ -218,8 +218,11 @@ class MinibatchEpoch(Epoch):
         Returns the batch's (weighted) summed error E.
         """
         m = inputs.shape[0]
-        S_postA = [inputs, *(layer[:m] for layer in self.S_postA[1:])]
-        S_ERROR = [layer[:m] for layer in self.S_ERROR]
+        if m == self.batch_size:
+            S_postA, S_ERROR = [inputs, *self.S_postA[1:]], self.S_ERROR
+        else:  # a short last batch: the buffers' leading rows
+            S_postA = [inputs, *(layer[:m] for layer in self.S_postA[1:])]
+            S_ERROR = [layer[:m] for layer in self.S_ERROR]
         forward(inputs, self.coefs, self.intercepts, S_postA[1:])
         # FE = S_postA,O - T and S_ERROR,O = FE * f_A'(S_preA,O)
         error_sum = output_error_signal(S_postA[-1], targets, S_ERROR[-1], weights)
@@ -335,6 +338,7 @@ class OnlineEpoch(Epoch):
         S_postA_O, S_ERROR_O, f_prime_O = S_postA[-1], S_ERROR[-1], f_prime[-1]
         layers = list(zip(Wa, S_postA, self.S_postA_1))
         velocities = [None] * len(Wa) if Va is None else Va
+        decay = optimizer.alpha > 0
         LR = optimizer.learning_rate
         # S_ERROR of a layer carries its own LR: the backward pass multiplies by the
         # ratio of the rates where they differ (only with per-layer rates).
@@ -359,5 +363,6 @@ class OnlineEpoch(Epoch):
             # W = W - LR * gradient, weights and biases at once.
             for i, step in enumerate(steps):
                 np.multiply.outer(inputs[i], S_ERROR[i], out=step)
-                optimizer.add_decay(i, step[: W[i].shape[0]], W[i])
+                if decay:
+                    optimizer.add_decay(i, step[: W[i].shape[0]], W[i])
                 optimizer.step(Wa[i], step, velocities[i])

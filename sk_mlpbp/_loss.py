@@ -6,7 +6,7 @@ from sk_mlpbp._activations import inplace_logistic_derivative
 
 
 def sample_errors(FE):
-    """Per-sample error ``E = 1/2 * sum_k FE_k ** 2`` for rows of final errors FE."""
+    """Return the per-sample error ``E = 1/2 * sum_k FE_k ** 2`` of rows of FE."""
     return 0.5 * np.einsum("ij,ij->i", FE, FE)
 
 
@@ -47,7 +47,9 @@ def output_error_signal(S_postA_O, T, out, sample_weight=None):
 
 
 def mean_error(S_postA_O, T, sample_weight=None):
-    """The (weighted) mean over samples of ``E = 1/2 * sum_k (S_postA,O_k - T_k)**2``.
+    """Return the (weighted) mean over samples of ``E = 1/2 * sum_k FE_k**2``.
+
+    ``FE = S_postA,O - T`` is the final error of each output.
 
     Parameters
     ----------
@@ -69,7 +71,9 @@ def mean_error(S_postA_O, T, sample_weight=None):
 
 
 def constant_output_error(T, sample_weight=None):
-    """The mean error E of the best constant output, the targets' (weighted) mean.
+    """Return the mean error E of the best constant output, the targets' mean.
+
+    The best constant is the targets' (weighted) mean.
 
     It is ``1/2 * sum_k var(T_k)``; for 0/1 targets ``1/2 * sum_k p_k (1 - p_k)``
     with ``p_k`` the frequency of target k.

@@ -1,8 +1,15 @@
-"""MLPBackpropClassifier: the article's logistic multilayer perceptron trained by
-backpropagating a sum-of-squares error."""
+"""The estimator: MLPBackpropClassifier, the article's logistic multilayer perceptron.
+
+It holds the parameters, the validation of inputs and targets, the epoch loop with its
+stopping rules and callbacks, and prediction. The network's math is in
+:mod:`sk_mlpbp._network`, an epoch's steps in :mod:`sk_mlpbp._epoch`, the update rule
+in :mod:`sk_mlpbp._optim` and the training state's declaration in
+:mod:`sk_mlpbp._state`.
+"""
 
 import time
 import warnings
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -767,7 +774,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         self._schedule_start = self.t_
 
     def _watched_quantity(self, n_validation, sample_weight_val, incremental):
-        """What the stopping rule of this call watches.
+        """Return what the stopping rule of this call watches.
 
         ``early_stopping="auto"`` watches the validation loss when the
         ``n_validation`` validation samples (``X_val``, else the held-out
@@ -789,11 +796,11 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
     def _split_validation(
         self, X, y, T, sample_weight, validation, random_state, incremental
     ):
-        """Return the training data and the validation data (or None), and set
-        what the stopping rule watches.
+        """Split off the validation data, and set what the stopping rule watches.
 
-        The validation data are ``(X_val, y_val, T_val, sample_weight_val)``: the
-        given ``X_val, y_val``, else with early stopping a stratified hold-out.
+        Returns the training data and the validation data (or None). The
+        validation data are ``(X_val, y_val, T_val, sample_weight_val)``: the given
+        ``X_val, y_val``, else with early stopping a stratified hold-out.
         """
         X_val, y_val, sample_weight_val = validation or (None, None, None)
         if (X_val is None) != (y_val is None):
@@ -1107,13 +1114,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             X_rows = X[rows]
             check = None
             if check_finite:
-
-                def check(S_preA, X_rows=X_rows):
-                    if not np.isfinite(S_preA.sum()):
-                        assert_all_finite(
-                            X_rows, input_name="X", estimator_name=type(self).__name__
-                        )
-
+                check = partial(_check_finite_rows, X_rows, type(self).__name__)
             S_postA = [layer[: X_rows.shape[0]] for layer in S_postA_chunks]
             # Overflow is looked for by the check, or saturates the logistic.
             with np.errstate(over="ignore", invalid="ignore"):
@@ -1167,7 +1168,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         return self.classes_[np.argmax(proba, axis=1)]
 
     def __getstate__(self):
-        """The state to pickle, stamped with the sk_mlpbp version that saved it."""
+        """Return the state to pickle, stamped with the sk_mlpbp version."""
         from sk_mlpbp import __version__
 
         return {**super().__getstate__(), "_sk_mlpbp_version": __version__}
@@ -1343,6 +1344,17 @@ def _smoothed_improvement(losses, best_smoothed, n_iter_no_change, tol):
     return smoothed <= best_smoothed - tol, min(best_smoothed, smoothed)
 
 
+def _check_finite_rows(X_rows, estimator_name, S_preA):
+    """Raise scikit-learn's error if ``X_rows`` holds NaN or infinity.
+
+    ``S_preA = X_rows @ W`` is not finite wherever a row of X is not, so only a
+    chunk whose ``S_preA`` does not sum to a finite number is checked element by
+    element.
+    """
+    if not np.isfinite(S_preA.sum()):
+        assert_all_finite(X_rows, input_name="X", estimator_name=estimator_name)
+
+
 def _check_rows(name, values, n_rows):
     """Raise if the validation array ``name`` has not one entry per row of X_val."""
     if values.shape[0] != n_rows:
@@ -1352,10 +1364,10 @@ def _check_rows(name, values, n_rows):
 
 
 def _as_float(X):
-    """float32 stays float32 (trained and predicted in float32); any other numeric
-    input becomes float64.
+    """Return X as floats: float32 stays float32, any other numeric input float64.
 
-    Validating with ``dtype="numeric"`` rather than a list of float dtypes makes
-    scikit-learn reject arrays of strings instead of parsing them as numbers.
+    float32 is trained and predicted in float32. Validating with
+    ``dtype="numeric"`` rather than a list of float dtypes makes scikit-learn reject
+    arrays of strings instead of parsing them as numbers.
     """
     return X if X.dtype in (np.float32, np.float64) else X.astype(np.float64)

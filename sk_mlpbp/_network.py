@@ -1,5 +1,4 @@
-"""The network's math on arrays: its initial weights, the forward pass and the backward
-pass of the error signals.
+"""The network's math on arrays: initial weights, forward pass, backward pass.
 
 Nothing here sees the estimator: the functions take the weights ``coefs`` (the
 article's ItoH, ..., HtoO), the biases ``intercepts`` and preallocated buffers. The
