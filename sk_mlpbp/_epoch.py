@@ -29,31 +29,7 @@ def make_epoch(
 ):
     """Build the epoch of one ``fit`` or ``partial_fit`` call.
 
-    Parameters
-    ----------
-    coefs, intercepts : list of ndarray
-        The weights and biases, trained in place.
-
-    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-        Training inputs.
-
-    T : ndarray of shape (n_samples, n_outputs)
-        Targets (boolean or float).
-
-    sample_weight : ndarray of shape (n_samples,) or None
-        Sample weights, or None for equal weights.
-
-    batch_size : int
-        Samples per step; 1 is the article's online mode.
-
-    optimizer : SGDOptimizer
-        The update rule.
-
-    shuffle : bool
-        Whether to shuffle the sample order before each epoch.
-
-    random_state : RandomState
-        The source of the shuffling.
+    The parameters are those of :class:`Epoch`.
 
     Returns
     -------
