@@ -1,5 +1,7 @@
-"""``sk-mlpbp demo``: the article's experiment and a small grid search, on data that
-ship with sk_mlpbp and scikit-learn (nothing is downloaded)."""
+"""``sk-mlpbp demo``: the article's experiment and a small grid search.
+
+Both run on data that ship with sk_mlpbp and scikit-learn (nothing is downloaded).
+"""
 
 import time
 import warnings
