@@ -1,5 +1,7 @@
-"""A fixed suite of offline classification problems, each run through the same
-cross-validation for several contenders side by side, printed as one table.
+"""A fixed suite of offline classification problems, with contenders side by side.
+
+Each problem runs through the same cross-validation for several contenders, and the
+results are printed as one table.
 
 Every problem is generated or loaded offline and deterministically. Every contender
 sees the same folds (``StratifiedKFold(n_splits, shuffle=True, random_state=0)``,
@@ -144,6 +146,7 @@ class Problem:
     pipeline: str | None = "scale"
 
     def __post_init__(self):
+        """Check the names of the kind, the metric and the pipeline."""
         # Problems written elsewhere (experiments) fail here rather than mid-run.
         if self.kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r}")
@@ -485,9 +488,11 @@ def _splitter(y, n_splits):
 
 
 def _is_counted(warning):
-    """Whether a caught warning counts for the table's ``w`` marker: a
-    ConvergenceWarning (scikit-learn's, or sk_mlpbp's should it get its own) or a
-    UserWarning that sk_mlpbp defines or raises."""
+    """Return whether a caught warning counts for the table's ``w`` marker.
+
+    It counts when it is a ConvergenceWarning (scikit-learn's, or sk_mlpbp's should
+    it get its own) or a UserWarning that sk_mlpbp defines or raises.
+    """
     category = warning.category
     ours = getattr(sk_mlpbp.exceptions, "ConvergenceWarning", ConvergenceWarning)
     if issubclass(category, (ConvergenceWarning, ours)):
@@ -626,8 +631,10 @@ def _notes(results, chance):
 
 
 def _summary_row(label, rows, contenders):
-    """One row of totals over ``rows``, a non-empty list of (problem, chance,
-    results)."""
+    """Return one row of totals over ``rows``.
+
+    ``rows`` is a non-empty list of (problem, chance, results).
+    """
     cells = [label, "", f"{len(rows)} problems", ""]
     seconds = {}
     for name in contenders:
@@ -656,7 +663,7 @@ def _summary_row(label, rows, contenders):
 
 
 def format_table(rows, contenders):
-    """The table of the suite, aligned, with ``|`` separators (valid Markdown).
+    """Return the suite's table, aligned, with ``|`` separators (valid Markdown).
 
     Parameters
     ----------
