@@ -108,7 +108,7 @@ def mnist_shaped(n_samples, dtype):
 
 
 def initial_weights(X, rng):
-    """Weights of the baselines' network: 784-100-10, U(-0.05, 0.05), X's dtype."""
+    """Return the baselines' weights: 784-100-10, U(-0.05, 0.05), in X's dtype."""
     W1 = rng.uniform(-0.05, 0.05, (X.shape[1], HIDDEN)).astype(X.dtype)
     W2 = rng.uniform(-0.05, 0.05, (HIDDEN, N_CLASSES)).astype(X.dtype)
     return W1, W2

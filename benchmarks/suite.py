@@ -287,7 +287,7 @@ COMMON_WORDS = [
 
 
 def _vocabulary(n_words, rng):
-    """``n_words`` distinct made-up words of two or three syllables."""
+    """Return ``n_words`` distinct made-up words of two or three syllables."""
     consonants, vowels = list("bcdfghklmnprstvz"), list("aeiou")
     words = []
     seen = set(COMMON_WORDS)
@@ -441,7 +441,7 @@ CONTENDERS = {
 
 
 def chance_level(problem, y):
-    """Score of the best constant prediction, in the problem's metric.
+    """Return the score of the best constant prediction, in the problem's metric.
 
     Parameters
     ----------
@@ -465,7 +465,7 @@ def chance_level(problem, y):
 
 
 def subsample(X, y, max_rows, seed=SEED):
-    """At most ``max_rows`` rows of ``(X, y)``, chosen at random once, in order."""
+    """Return at most ``max_rows`` rows of ``(X, y)``, drawn with ``seed``, in order."""
     if max_rows is None or len(y) <= max_rows:
         return X, y
     rows = np.sort(np.random.RandomState(seed).choice(len(y), max_rows, replace=False))
@@ -565,7 +565,7 @@ def run(problem, make_classifier, n_splits=5, *, data=None):
 
 
 def environment():
-    """Lines naming the versions and the BLAS threads behind the timings."""
+    """Return lines naming the versions and the BLAS threads behind the timings."""
     lines = [
         f"python {platform.python_version()}, numpy {np.__version__}, "
         f"scipy {scipy.__version__}, sklearn {sklearn.__version__}, "

@@ -84,13 +84,13 @@ def calibration_rows(X, sample_weight):
 
 
 def _largest_magnitude(X):
-    """``max |x|`` over the entries of X, or 1 for an all-zero X."""
+    """Return ``max |x|`` over the entries of X, or 1 for an all-zero X."""
     largest = abs(X).max() if X.shape[0] and X.shape[1] else 0.0
     return float(largest) if largest > 0 else 1.0
 
 
 def root_mean_squared_norm(X, weights):
-    """``sqrt(E||x||^2)``, the weighted mean over rows, computed without overflow."""
+    """Return ``sqrt(E||x||^2)``, the weighted mean over rows, without overflow."""
     scale = _largest_magnitude(X)
     X = X / scale
     if sparse.issparse(X):

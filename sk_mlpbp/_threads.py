@@ -215,7 +215,7 @@ class _Policy:
             self._decide()
 
     def _settled(self):
-        """Whether one count is already more than SETTLED times slower per row."""
+        """Return whether one count is already over SETTLED times slower per row."""
         (seconds_a, rows_a, blocks_a), (seconds_b, rows_b, blocks_b) = (
             self._spent.values()
         )
