@@ -42,6 +42,7 @@ N_FEATURES, N_CLASSES, HIDDEN, BATCH = 784, 10, 100, 200
 
 
 def ours(hidden, batch_size, epochs, learning_rate=0.1):
+    """Return our estimator for ``epochs`` epochs of plain SGD, never stopping early."""
     return MLPBackpropClassifier(
         (hidden,),
         learning_rate=learning_rate,
@@ -54,6 +55,7 @@ def ours(hidden, batch_size, epochs, learning_rate=0.1):
 
 
 def sklearns(hidden, batch_size, epochs, learning_rate=0.1):
+    """Return scikit-learn's MLPClassifier set up for the same work as :func:`ours`."""
     return MLPClassifier(
         (hidden,),
         activation="logistic",
@@ -72,8 +74,11 @@ def sklearns(hidden, batch_size, epochs, learning_rate=0.1):
 
 
 def best_times(functions, repeats):
-    """Best-of-``repeats`` time of each function, taking turns, so that a burst of
-    load on this shared machine hits every contender alike."""
+    """Return the best-of-``repeats`` time of each function.
+
+    The functions take turns, so that a burst of load on this shared machine hits
+    every contender alike.
+    """
     times = [[] for _ in functions]
     for _ in range(repeats):
         for function, spent in zip(functions, times):
@@ -84,12 +89,14 @@ def best_times(functions, repeats):
 
 
 def fit(estimator, X, y):
+    """Fit ``estimator``, silencing the ConvergenceWarning of its last epoch."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         return estimator.fit(X, y)
 
 
 def mnist_shaped(n_samples, dtype):
+    """Return MNIST-shaped data: ``n_samples`` x 784 features, 10 classes."""
     X, y = make_classification(
         n_samples,
         N_FEATURES,
@@ -101,14 +108,14 @@ def mnist_shaped(n_samples, dtype):
 
 
 def initial_weights(X, rng):
-    """Weights of the baselines' network: 784-100-10, U(-0.05, 0.05), X's dtype."""
+    """Return the baselines' weights: 784-100-10, U(-0.05, 0.05), in X's dtype."""
     W1 = rng.uniform(-0.05, 0.05, (X.shape[1], HIDDEN)).astype(X.dtype)
     W2 = rng.uniform(-0.05, 0.05, (HIDDEN, N_CLASSES)).astype(X.dtype)
     return W1, W2
 
 
 def floor(X, epochs, rng):
-    """The bare matrix products of the same epochs, nothing else."""
+    """Run the bare matrix products of the same epochs, nothing else."""
     W1, W2 = initial_weights(X, rng)
     H = np.empty((BATCH, HIDDEN), X.dtype)
     out = np.empty((BATCH, N_CLASSES), X.dtype)
@@ -127,10 +134,13 @@ def floor(X, epochs, rng):
 
 
 def bare_loop(X, y, epochs, rng, learning_rate=0.1):
-    """The floor's products plus the work that no implementation of the method can
-    leave out, and nothing else: each epoch's shuffled batches gathered from X, expit
-    on both layers, the output error signal and f_A' of the hidden layer, and the step
-    on both weight matrices. No biases, no loss, no checks, no bookkeeping."""
+    """Run the floor's products plus the work that the method cannot leave out.
+
+    That work, and nothing else, is what no implementation of the method can leave
+    out: each epoch's shuffled batches gathered from X, expit on both layers, the
+    output error signal and f_A' of the hidden layer, and the step on both weight
+    matrices. No biases, no loss, no checks, no bookkeeping.
+    """
     T = np.eye(N_CLASSES, dtype=X.dtype)[y]
     W1, W2 = initial_weights(X, rng)
     Xb = np.empty((BATCH, X.shape[1]), X.dtype)
@@ -156,11 +166,13 @@ def bare_loop(X, y, epochs, rng, learning_rate=0.1):
 
 
 def row(name, ours_time, other_time, target):
+    """Print one line of the table: both times, their ratio and the target."""
     ratio = other_time / ours_time
     print(f"{name:<44} {ours_time:9.3f}s {other_time:9.3f}s {ratio:8.2f}x   {target}")
 
 
 def training_workload(args, dtype, number):
+    """Time workload 1 or 2: fit against MLPClassifier, the floor and a bare loop."""
     X, y = mnist_shaped(args.samples, dtype)
     rng = np.random.RandomState(0)
     t_ours, t_sk, t_floor, t_bare = best_times(
@@ -185,6 +197,7 @@ def training_workload(args, dtype, number):
 
 
 def online_workload(args):
+    """Time workload 3: the article's online mode, ``batch_size=1``."""
     X, y = make_classification(2000, 20, n_classes=2, random_state=0)
     epochs = max(1, args.epochs)
     t_ours, t_sk = best_times(
@@ -198,6 +211,7 @@ def online_workload(args):
 
 
 def predict_workload(args):
+    """Time workload 4: ``predict_proba`` of models fitted for one epoch."""
     X, y = mnist_shaped(args.samples, np.float64)
     mine = fit(ours(HIDDEN, BATCH, 1), X, y)
     theirs = fit(sklearns(HIDDEN, BATCH, 1), X, y)
@@ -213,6 +227,7 @@ def predict_workload(args):
 
 
 def peak_memory(estimator, X, y):
+    """Return the peak memory in bytes that tracemalloc sees during the fit."""
     tracemalloc.start()
     try:
         fit(estimator, X, y)
@@ -222,6 +237,7 @@ def peak_memory(estimator, X, y):
 
 
 def memory_workload(args):
+    """Measure workload 5: the peak memory of one epoch, ours against sklearn's."""
     X, y = mnist_shaped(args.samples, np.float64)
     mine = peak_memory(ours(HIDDEN, BATCH, 1), X, y)
     theirs = peak_memory(sklearns(HIDDEN, BATCH, 1), X, y)
@@ -237,6 +253,7 @@ def memory_workload(args):
 
 
 def scaling_workload(args):
+    """Time workload 6: the time per sample of one epoch as n_samples grows."""
     print(f"{'6. time per sample, one epoch (microseconds)':<44}")
     # 10k, 20k, 40k and 80k rows at the default --samples of 60,000; the sizes take
     # turns, like the contenders of the other workloads.
@@ -266,6 +283,7 @@ WORKLOADS = {
 
 
 def main(argv=None):
+    """Run the workloads named on the command line (all of them by default)."""
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,

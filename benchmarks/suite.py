@@ -1,5 +1,7 @@
-"""A fixed suite of offline classification problems, each run through the same
-cross-validation for several contenders side by side, printed as one table.
+"""A fixed suite of offline classification problems, with contenders side by side.
+
+Each problem runs through the same cross-validation for several contenders, and the
+results are printed as one table.
 
 Every problem is generated or loaded offline and deterministically. Every contender
 sees the same folds (``StratifiedKFold(n_splits, shuffle=True, random_state=0)``,
@@ -144,6 +146,7 @@ class Problem:
     pipeline: str | None = "scale"
 
     def __post_init__(self):
+        """Check the names of the kind, the metric and the pipeline."""
         # Problems written elsewhere (experiments) fail here rather than mid-run.
         if self.kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r}")
@@ -284,7 +287,7 @@ COMMON_WORDS = [
 
 
 def _vocabulary(n_words, rng):
-    """``n_words`` distinct made-up words of two or three syllables."""
+    """Return ``n_words`` distinct made-up words of two or three syllables."""
     consonants, vowels = list("bcdfghklmnprstvz"), list("aeiou")
     words = []
     seen = set(COMMON_WORDS)
@@ -438,7 +441,7 @@ CONTENDERS = {
 
 
 def chance_level(problem, y):
-    """Score of the best constant prediction, in the problem's metric.
+    """Return the score of the best constant prediction, in the problem's metric.
 
     Parameters
     ----------
@@ -462,7 +465,7 @@ def chance_level(problem, y):
 
 
 def subsample(X, y, max_rows, seed=SEED):
-    """At most ``max_rows`` rows of ``(X, y)``, chosen at random once, in order."""
+    """Return at most ``max_rows`` rows of ``(X, y)``, drawn with ``seed``, in order."""
     if max_rows is None or len(y) <= max_rows:
         return X, y
     rows = np.sort(np.random.RandomState(seed).choice(len(y), max_rows, replace=False))
@@ -485,9 +488,11 @@ def _splitter(y, n_splits):
 
 
 def _is_counted(warning):
-    """Whether a caught warning counts for the table's ``w`` marker: a
-    ConvergenceWarning (scikit-learn's, or sk_mlpbp's should it get its own) or a
-    UserWarning that sk_mlpbp defines or raises."""
+    """Return whether a caught warning counts for the table's ``w`` marker.
+
+    It counts when it is a ConvergenceWarning (scikit-learn's, or sk_mlpbp's should
+    it get its own) or a UserWarning that sk_mlpbp defines or raises.
+    """
     category = warning.category
     ours = getattr(sk_mlpbp.exceptions, "ConvergenceWarning", ConvergenceWarning)
     if issubclass(category, (ConvergenceWarning, ours)):
@@ -560,7 +565,7 @@ def run(problem, make_classifier, n_splits=5, *, data=None):
 
 
 def environment():
-    """Lines naming the versions and the BLAS threads behind the timings."""
+    """Return lines naming the versions and the BLAS threads behind the timings."""
     lines = [
         f"python {platform.python_version()}, numpy {np.__version__}, "
         f"scipy {scipy.__version__}, sklearn {sklearn.__version__}, "
@@ -626,8 +631,10 @@ def _notes(results, chance):
 
 
 def _summary_row(label, rows, contenders):
-    """One row of totals over ``rows``, a non-empty list of (problem, chance,
-    results)."""
+    """Return one row of totals over ``rows``.
+
+    ``rows`` is a non-empty list of (problem, chance, results).
+    """
     cells = [label, "", f"{len(rows)} problems", ""]
     seconds = {}
     for name in contenders:
@@ -656,7 +663,7 @@ def _summary_row(label, rows, contenders):
 
 
 def format_table(rows, contenders):
-    """The table of the suite, aligned, with ``|`` separators (valid Markdown).
+    """Return the suite's table, aligned, with ``|`` separators (valid Markdown).
 
     Parameters
     ----------

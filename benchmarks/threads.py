@@ -57,14 +57,20 @@ def spin(seconds):
 
 
 def policy_off():
-    """The estimator without its thread policy: the BLAS threads as the caller set
-    them, which is how a fit ran before the policy existed."""
+    """Return a patch that switches the estimator's thread policy off.
+
+    The BLAS threads are then as the caller set them, which is how a fit ran before
+    the policy existed.
+    """
     return mock.patch("sk_mlpbp._mlp.fit_threads", lambda rows, coefs: nullcontext())
 
 
 def forced(function, threads, policy=False):
-    """``function`` run with the BLAS threads limited to ``threads``; with
-    ``policy=False`` our estimator's thread policy is off, so the limit is the count."""
+    """Return ``function`` made to run with the BLAS threads limited to ``threads``.
+
+    With ``policy=False`` our estimator's thread policy is off, so the limit is the
+    count.
+    """
 
     def run():
         with nullcontext() if policy else policy_off(), threadpool_limits(threads):
@@ -74,7 +80,7 @@ def forced(function, threads, policy=False):
 
 
 def contenders(workload):
-    """``{name: function}``: each times one run of ``workload`` in one setting."""
+    """Return ``{name: function}``, each timing a run of ``workload`` in one setting."""
     ours_fit, sklearn_fit = workload
     return {
         "2 threads": forced(ours_fit, 2),
@@ -86,7 +92,7 @@ def contenders(workload):
 
 
 def small_workloads(quick):
-    """The iris example and the README's quick start, as (ours, MLPClassifier)."""
+    """Return the iris example and the README's quick start, as (ours, sklearn)."""
     # --quick shortens the fits to 5 epochs, so that the forced 2 threads do not
     # take half a minute in the busy condition.
     max_iter = {"max_iter": 5} if quick else {}
@@ -114,6 +120,7 @@ def small_workloads(quick):
 
 
 def large_workload(samples, epochs):
+    """Return bench.py's workload 1 as (ours, sklearn), keyed by its label."""
     X, y = mnist_shaped(samples, np.float64)
     label = f"large, {samples:,} x {X.shape[1]}, {epochs} epoch(s)"
     return {
@@ -125,8 +132,11 @@ def large_workload(samples, epochs):
 
 
 def measure(workloads, repeats):
-    """Best time of every (workload, condition, contender) over ``repeats`` rounds;
-    each round runs everything quiet, then everything with the busy process."""
+    """Return the best time of every (workload, condition, contender).
+
+    The best is over ``repeats`` rounds; each round runs everything quiet, then
+    everything with the busy process.
+    """
     runs = {name: contenders(workload) for name, workload in workloads.items()}
     times = {}
     for _ in range(repeats):
@@ -151,6 +161,7 @@ def measure(workloads, repeats):
 
 
 def report(workloads, times):
+    """Print the table of best times, then auto's busy / quiet ratio per workload."""
     names = list(contenders((None, None)))
     print(
         f"{'workload':<34} {'machine':<6}"
@@ -172,10 +183,12 @@ def report(workloads, times):
 
 
 def crossover(repeats, samples):
-    """Steps of batch 200 for networks of growing step size, 2 threads against 1: the
-    fastest step of each, and the 10th percentile, over ``repeats`` one-epoch fits
-    that take turns. Single steps are short enough to find the moments when the
-    shared machine is quiet; where 2 threads start to pay is ``SMALL_STEP``."""
+    """Time steps of batch 200 for networks of growing step size, 2 threads against 1.
+
+    Prints the fastest step of each, and the 10th percentile, over ``repeats``
+    one-epoch fits that take turns. Single steps are short enough to find the moments
+    when the shared machine is quiet; where 2 threads start to pay is ``SMALL_STEP``.
+    """
     rng = np.random.RandomState(0)
     print(f"{'features':>8} {'hidden':>6} {'step (M mult-adds)':>19}"
           f" {'fastest step, 1 thread':>23} {'2 threads':>10} {'2 / 1':>6}"
@@ -212,6 +225,7 @@ def step_times(seconds):
 
 
 def describe_blas():
+    """Return the BLAS libraries loaded, with their versions and thread counts."""
     blas = [lib for lib in threadpool_info() if lib["user_api"] == "blas"]
     return ", ".join(
         f"{lib['internal_api']} {lib['version']} ({lib['num_threads']} threads)"
@@ -220,6 +234,7 @@ def describe_blas():
 
 
 def main(argv=None):
+    """Time the workloads quiet and busy, or with ``--crossover`` the step sizes."""
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,

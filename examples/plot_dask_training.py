@@ -41,6 +41,7 @@ from sk_mlpbp import LossCurveDisplay, MLPBackpropClassifier, make_article_data
 
 
 def grid_search(X, y):
+    """Return the unfitted grid search over LR and hidden size used by both runs."""
     return GridSearchCV(
         make_pipeline(StandardScaler(), MLPBackpropClassifier(random_state=0)),
         {

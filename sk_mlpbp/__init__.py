@@ -1,5 +1,7 @@
-"""sk_mlpbp: the textbook multilayer perceptron, trained by backpropagating a
-sum-of-squares error, as a scikit-learn classifier."""
+"""sk_mlpbp: the textbook multilayer perceptron as a scikit-learn classifier.
+
+The network is trained by backpropagating a sum-of-squares error.
+"""
 
 from sk_mlpbp._datasets import make_article_data
 from sk_mlpbp._mlp import MLPBackpropClassifier

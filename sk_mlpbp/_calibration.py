@@ -1,5 +1,7 @@
-"""Where training starts: weights drawn to the scale of the data each layer sees, and
-one learning rate per layer from the curvature of the error at that start.
+"""Where training starts: weights and one learning rate per layer.
+
+The weights are drawn to the scale of the data each layer sees, and each layer's
+learning rate comes from the curvature of the error at that start.
 
 This follows LeCun, Bottou, Orr and Mueller, "Efficient BackProp" (1998): a unit
 learns best when its pre-activation ``S_preA`` starts in the logistic's linear range
@@ -43,7 +45,7 @@ _POWER_ITERATIONS = 20
 
 
 def calibration_rows(X, sample_weight):
-    """The rows of ``X`` (and their weights) that the start is measured on.
+    """Return the rows of ``X`` (and their weights) that the start is measured on.
 
     Parameters
     ----------
@@ -82,13 +84,13 @@ def calibration_rows(X, sample_weight):
 
 
 def _largest_magnitude(X):
-    """``max |x|`` over the entries of X, or 1 for an all-zero X."""
+    """Return ``max |x|`` over the entries of X, or 1 for an all-zero X."""
     largest = abs(X).max() if X.shape[0] and X.shape[1] else 0.0
     return float(largest) if largest > 0 else 1.0
 
 
 def root_mean_squared_norm(X, weights):
-    """``sqrt(E||x||^2)``, the weighted mean over rows, computed without overflow."""
+    """Return ``sqrt(E||x||^2)``, the weighted mean over rows, without overflow."""
     scale = _largest_magnitude(X)
     X = X / scale
     if sparse.issparse(X):
@@ -99,9 +101,9 @@ def root_mean_squared_norm(X, weights):
 
 
 def top_singular_value(X, weights, with_bias):
-    """Square root of the largest eigenvalue of the inputs' second moment
-    ``E[x x^T]``, computed without overflow.
+    """Return the square root of the largest eigenvalue of ``E[x x^T]``.
 
+    ``E[x x^T]`` is the inputs' second moment; the value is computed without overflow.
     With ``with_bias`` each input row gets a trailing constant 1 (the bias's input).
     Computed by power iteration, which never forms the matrix (X may be sparse and
     wide).
@@ -147,7 +149,7 @@ def scaled_weights(unit_draws, X, weights):
 
 
 def layer_learning_rates(coefs, intercepts, X, weights, use_bias, alpha):
-    """One LR per layer, from the curvature of the error at the network's start.
+    r"""Return one LR per layer, from the curvature of the error at the network's start.
 
     In the Gauss-Newton approximation, the curvature of the mean error E along layer
     ``l``'s weights is at most ``lambda_l * g_l``: ``lambda_l`` the largest eigenvalue
@@ -156,8 +158,8 @@ def layer_learning_rates(coefs, intercepts, X, weights, use_bias, alpha):
 
     .. math::
 
-        g_{L,k} = E[f_A'(S_{preA,O,k})^2], \\quad
-        g_{l,j} = E[f_A'(S_{preA,l,j})^2] \\sum_k W_{l+1,jk}^2 \\, g_{l+1,k}
+        g_{L,k} = E[f_A'(S_{preA,O,k})^2], \quad
+        g_{l,j} = E[f_A'(S_{preA,l,j})^2] \sum_k W_{l+1,jk}^2 \, g_{l+1,k}
 
     (the same products backpropagation applies to S_ERROR), plus ``alpha`` from the
     L2 penalty. Plain gradient descent is stable for ``LR < 2 / curvature``; each

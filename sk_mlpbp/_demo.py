@@ -1,5 +1,7 @@
-"""``sk-mlpbp demo``: the article's experiment and a small grid search, on data that
-ship with sk_mlpbp and scikit-learn (nothing is downloaded)."""
+"""``sk-mlpbp demo``: the article's experiment and a small grid search.
+
+Both run on data that ship with sk_mlpbp and scikit-learn (nothing is downloaded).
+"""
 
 import time
 import warnings
@@ -54,7 +56,7 @@ def article_experiment():
 
 
 def digits_grid():
-    """Grid search over LR and the hidden size on scikit-learn's digits.
+    """Run a grid search over LR and the hidden size on scikit-learn's digits.
 
     A quarter of the 1,797 images is held out; on the rest, ``GridSearchCV`` scores
     ``make_pipeline(StandardScaler(), MLPBackpropClassifier(...))`` (20 epochs of

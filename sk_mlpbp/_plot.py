@@ -1,5 +1,8 @@
-"""LossCurveDisplay: the training curves of a fitted network, in scikit-learn's
-Display style (matplotlib is imported only when plotting)."""
+"""LossCurveDisplay: the training curves of a fitted network.
+
+The display follows scikit-learn's Display style (matplotlib is imported only when
+plotting).
+"""
 
 import numpy as np
 from sklearn.pipeline import Pipeline

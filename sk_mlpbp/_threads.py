@@ -61,10 +61,10 @@ _local = threading.local()  # the policy of this thread's running fit, for paced
 
 @contextmanager
 def fit_threads(batch_rows, coefs):
-    """Set the BLAS threads for a fit whose steps take ``batch_rows`` rows through
-    the weight matrices ``coefs``; put back the setting in force when it ends.
+    """Set the BLAS threads for a fit, and put back the setting in force when it ends.
 
-    A fit that starts while another one holds the BLAS threads (in another thread, or
+    The fit's steps take ``batch_rows`` rows through the weight matrices ``coefs``. A
+    fit that starts while another one holds the BLAS threads (in another thread, or
     nested in the first one) leaves them to it.
     """
     global _controller, _held
@@ -92,7 +92,7 @@ def fit_threads(batch_rows, coefs):
 
 
 def paced(batches):
-    """The batches of an epoch, through the thread policy of this thread's fit.
+    """Return the batches of an epoch, through the thread policy of this thread's fit.
 
     Where the fit's thread count is fixed (or it has no policy), ``batches`` itself.
     """
@@ -103,8 +103,11 @@ def paced(batches):
 
 
 def _policy(blas, work):
-    """A new policy for a fit of ``work`` multiply-adds a step, or the last one when
-    it was for the same work under the same limits."""
+    """Return a new policy for a fit of ``work`` multiply-adds a step.
+
+    The last policy is returned instead when it was for the same work under the same
+    limits.
+    """
     global _last
     libraries = [lib for lib in blas.lib_controllers if lib.num_threads]
     ceilings = [lib.num_threads for lib in libraries]
@@ -146,8 +149,10 @@ class _Policy:
         self._skip = 1
 
     def resume(self):
-        """Go on in a new fit with the count and the probe where the last fit left
-        them (its libraries are back at their ceilings)."""
+        """Go on in a new fit with the count and the probe where the last fit left them.
+
+        The fit's libraries are back at their ceilings when it starts.
+        """
         count, self.threads = self.threads, self.most
         self._use(count)
         self._block = [0.0, 0, 0]
@@ -210,7 +215,7 @@ class _Policy:
             self._decide()
 
     def _settled(self):
-        """Whether one count is already more than SETTLED times slower per row."""
+        """Return whether one count is already over SETTLED times slower per row."""
         (seconds_a, rows_a, blocks_a), (seconds_b, rows_b, blocks_b) = (
             self._spent.values()
         )

@@ -26,6 +26,7 @@ class InconsistentVersionWarning(UserWarning):
         self.original_version = original_version
 
     def __str__(self):
+        """Return the warning's message: which versions, and what to do."""
         return (
             f"This {self.estimator_name} was saved by sk_mlpbp "
             f"{self.original_version} and is loaded by sk_mlpbp "
