@@ -370,6 +370,10 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
+    #: Called with the estimator after every epoch that ``fit`` records, when an
+    #: instance sets it (the command line's progress display does, for one fit).
+    _epoch_hook = None
+
     def __init__(
         self,
         hidden_layer_sizes=(100,),
@@ -966,6 +970,8 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
                 recorded = True
                 if self.verbose:
                     self._print_epoch(time.perf_counter() - start)
+                if self._epoch_hook is not None:
+                    self._epoch_hook(self)
                 optimizer.iteration_ends(self.t_ - self._schedule_start)
                 converged = False
                 if (
