@@ -1,186 +1,55 @@
-"""The ``sk-mlpbp`` command line (also ``python -m sk_mlpbp``): ``demo``, and
-``fit``, ``evaluate`` and ``predict`` on spreadsheet-like CSV files, with models saved
-in skops' secure format.
+"""The ``sk-mlpbp`` command line (also ``python -m sk_mlpbp``).
+
+Its commands are ``demo``, and ``fit``, ``evaluate`` and ``predict`` on
+spreadsheet-like CSV files (read by :mod:`sk_mlpbp._csv`), with models saved in skops'
+secure format (by :mod:`sk_mlpbp._model_io`). This module holds the argument parser
+and one handler per command.
 
 A problem with the files or data given (a missing, empty or malformed CSV file, a file
 that is not a model, a model trained on other columns, skops not installed) ends the
 command with exit status 2 and one line on the standard error, as argparse does for
-bad arguments.
+bad arguments. Warnings are shown as one note line each.
 """
 
 import argparse
+import contextlib
 import csv
 import os
 import sys
 import warnings
-import zipfile
 
 import numpy as np
-from sklearn.base import TransformerMixin
-from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import classification_report, confusion_matrix
-from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.validation import check_is_fitted
 
 from sk_mlpbp._csv import CSVError, read_table
 from sk_mlpbp._demo import run_demo
 from sk_mlpbp._mlp import MLPBackpropClassifier
+from sk_mlpbp._model_io import ModelFileError, load_model, require_skops, save_model
 from sk_mlpbp._progress import epoch_progress
 
 PROG = "sk-mlpbp"
 
-#: The one type a model file may hold beyond those skops trusts by default (which
-#: include scikit-learn's, such as the Pipeline and StandardScaler that ``fit`` saves).
-MODEL_TYPE = "sk_mlpbp._mlp.MLPBackpropClassifier"
-
 
 class CommandError(Exception):
-    """A problem with the files or data a command was given; its message is the
-    one line the command prints."""
+    """A problem with the data or options a command was given, told in one line."""
 
 
-def _skops_io():
-    """Import ``skops.io``, or explain how to install it."""
-    try:
-        import skops.io
-    except ImportError:
-        raise CommandError(
-            "model files need skops, which is not installed: "
-            'pip install "sk_mlpbp[skops]"'
-        ) from None
-    return skops.io
+@contextlib.contextmanager
+def _notes():
+    """Show each warning raised in the block as one note line on the standard error.
 
-
-def save_model(model, path):
-    """Write a fitted model to ``path`` in skops' format.
-
-    Parameters
-    ----------
-    model : MLPBackpropClassifier or Pipeline
-        A fitted model.
-
-    path : str
-        The file to write, by convention ending in ``.skops``.
+    Warnings (a model saved by another sk_mlpbp version, training interrupted) are
+    news for the user, not for a developer: a line each, without the source line
+    that Python's display adds.
     """
-    try:
-        _skops_io().dump(model, path)
-    except OSError as error:
-        raise CommandError(f"cannot write {path}: {error.strerror}.") from None
-
-
-def load_model(path):
-    """Read a fitted model from a skops file: an ``MLPBackpropClassifier``, or a
-    ``Pipeline`` of scikit-learn transformers ending in one.
-
-    The file may hold no type that needs trusting other than ``MODEL_TYPE``: skops
-    refuses anything else before creating any object.
-
-    Parameters
-    ----------
-    path : str
-        A file written by :func:`save_model` or ``skops.io.dump``.
-
-    Returns
-    -------
-    model : MLPBackpropClassifier or Pipeline
-        The fitted model.
-    """
-    not_a_model = CommandError(
-        f"{path} is not a model file (sk-mlpbp fit writes them, in skops format)."
-    )
-    # Said without importing skops (slow: it lists the types it trusts) when the
-    # file is not even a zip archive, as every skops file is.
-    if os.path.isfile(path) and not zipfile.is_zipfile(path):
-        raise not_a_model
-    skops_io = _skops_io()
-    try:
-        model = skops_io.load(path, trusted=[MODEL_TYPE])
-    except OSError as error:
-        raise CommandError(f"cannot read {path}: {error.strerror}.") from None
-    except skops_io.exceptions.UntrustedTypesFoundException:
-        others = sorted(set(skops_io.get_untrusted_types(file=path)) - {MODEL_TYPE})
-        raise CommandError(
-            f"{path} holds types that are not trusted: {', '.join(others)}."
-        ) from None
-    # What a damaged zip archive raises, or a zip without a skops schema (KeyError),
-    # with a schema that is not JSON (ValueError) or not skops' (TypeError).
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError):
-        raise not_a_model from None
-    _check_model(model, path)
-    return model
-
-
-def _check_model(model, path):
-    """Raise a CommandError unless ``model`` is a fitted ``MLPBackpropClassifier``
-    or a ``Pipeline`` of fitted scikit-learn transformers ending in one."""
-    if not isinstance(model, Pipeline):
-        classifier, holds = model, f"a {type(model).__name__}"
-    else:
-        try:
-            *transformers, (_, classifier) = model.steps
-            transformers = [(name, step) for name, step in transformers]
-        except (AttributeError, TypeError, ValueError):
-            raise CommandError(
-                f"{path} holds a Pipeline whose steps are not (name, estimator) pairs."
-            ) from None
-        for name, step in transformers:
-            if not (
-                isinstance(step, TransformerMixin)
-                and type(step).__module__.startswith("sklearn.")
-            ):
-                raise CommandError(
-                    f"{path} holds a Pipeline whose step {name!r} is a "
-                    f"{type(step).__name__}, not a scikit-learn transformer."
-                )
-            try:
-                check_is_fitted(step)
-            except NotFittedError:
-                raise CommandError(
-                    f"{path} holds a Pipeline whose step {name!r} is not fitted."
-                ) from None
-        holds = f"a Pipeline ending in a {type(classifier).__name__}"
-    if not (
-        isinstance(classifier, MLPBackpropClassifier) and hasattr(classifier, "coefs_")
-    ):
-        raise CommandError(f"{path} holds {holds}, not a fitted MLPBackpropClassifier.")
-
-
-def _model_inputs(model, table, target=None):
-    """The input columns of ``table`` that ``model`` was trained on, as floats.
-
-    Models trained by ``sk-mlpbp fit`` know their input columns' names
-    (``feature_names_in_``, a pipeline's from its first step) and take them by
-    name, in any order; other columns (such as the target) are left out. A model
-    without names takes every column but ``target``, in the file's order.
-    """
-    names = getattr(model, "feature_names_in_", None)
-    if names is None:
-        names = [column for column in table.columns if column != target]
-        if len(names) != model.n_features_in_:
-            raise CommandError(
-                f"the model takes {model.n_features_in_} input columns, but "
-                f"{table.path} has {len(names)}."
-            )
-    else:
-        names = names.tolist()
-        missing = [name for name in names if name not in table.columns]
-        if missing:
-            raise CommandError(
-                f"{table.path} lacks the column(s) {', '.join(missing)} that the model "
-                f"was trained on (its inputs: {', '.join(names)})."
-            )
-    return table.numbers(names)
-
-
-def _predict(model, X, proba=False):
-    """``model.predict(X)`` as text labels, or ``model.predict_proba(X)``."""
-    with warnings.catch_warnings():
-        # The columns were matched by name (_model_inputs); X is a plain array.
-        warnings.filterwarnings("ignore", message="X does not have valid feature names")
-        if proba:
-            return model.predict_proba(X)
-        return model.predict(X).astype(str)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for warning in caught:
+        print(f"{PROG}: note: {warning.message}", file=sys.stderr)
 
 
 def _fit(args):
@@ -198,7 +67,7 @@ def _fit(args):
         y_val = validation.labels(args.target)
         X_val = validation.numbers(inputs)
     # Before training, so that the model can be saved after it.
-    _skops_io()
+    require_skops()
     folder = os.path.dirname(os.path.abspath(args.output))
     if not os.path.isdir(folder):
         raise CommandError(f"cannot write {args.output}: {folder} is not a folder.")
@@ -210,31 +79,24 @@ def _fit(args):
         momentum=args.momentum,
         early_stopping=args.early_stopping,
         random_state=args.seed,
-        verbose=True,
     )
     model = classifier if args.no_scale else make_pipeline(StandardScaler(), classifier)
-    # The step that sees the columns: it learns their mean and standard deviation,
-    # and holds their names.
-    first = classifier if args.no_scale else model[0]
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with _notes():
         # --epochs is the budget asked for: running all of it is no news.
         warnings.simplefilter("ignore", ConvergenceWarning)
         try:
             X_fit, X_val_fit = X, X_val
-            if first is not classifier:
+            if model is not classifier:
                 # The pipeline fitted step by step, as Pipeline.fit does, so that
                 # the validation columns are standardised with the training
                 # columns' mean and standard deviation too.
-                X_fit = first.fit_transform(X)
+                X_fit = model[0].fit_transform(X)
                 if X_val is not None:
-                    X_val_fit = first.transform(X_val)
+                    X_val_fit = model[0].transform(X_val)
             with epoch_progress(classifier, args.epochs):
                 classifier.fit(X_fit, y, X_val=X_val_fit, y_val=y_val)
         except ValueError as error:
             raise CommandError(str(error)) from None
-    for warning in caught:
-        print(f"{PROG}: note: {warning.message}", file=sys.stderr)
     print(f"training accuracy: {model.score(X, y):.4f}")
     if X_val is not None:
         print(f"validation accuracy: {model.score(X_val, y_val):.4f}")
@@ -243,12 +105,9 @@ def _fit(args):
             "validation accuracy (on the tenth of the training file held out for "
             f"early stopping): {classifier.best_validation_score_:.4f}"
         )
-    # What evaluate and predict match the columns of their files against, as a fit
-    # on a DataFrame would have stored (on a pipeline's first step, whose names the
-    # pipeline's feature_names_in_ gives); verbose was only the progress display.
-    first.feature_names_in_ = np.asarray(inputs, dtype=object)
-    classifier.set_params(verbose=False)
-    save_model(model, args.output)
+    # The model was fitted on plain arrays: the file records the columns' names,
+    # which evaluate and predict match their files' columns against.
+    save_model(model, args.output, input_columns=inputs)
     scaling = "raw" if args.no_scale else "standardised"
     print(
         f"saved {args.output} ({scaling} inputs: {', '.join(inputs)}; classes: "
@@ -257,10 +116,12 @@ def _fit(args):
 
 
 def _evaluate(args):
-    model = load_model(args.model)
-    table = read_table(args.data)
-    y = table.labels(args.target)
-    y_pred = _predict(model, _model_inputs(model, table, args.target))
+    with _notes():
+        model_file = load_model(args.model)
+        table = read_table(args.data)
+        y = table.labels(args.target)
+        model = model_file.model
+        y_pred = model.predict(model_file.inputs(table, args.target)).astype(str)
     labels = np.union1d(model.classes_.astype(str), y)
     correct = int((y_pred == y).sum())
     print(f"accuracy: {correct / y.shape[0]:.4f} ({correct} of {y.shape[0]} rows)")
@@ -274,17 +135,20 @@ def _evaluate(args):
     print(classification_report(y, y_pred, labels=labels, zero_division=0))
 
 
-def _predict_command(args):
-    model = load_model(args.model)
-    table = read_table(args.data)
-    X = _model_inputs(model, table)
+def _predict(args):
+    with _notes():
+        model_file = load_model(args.model)
+        X = model_file.inputs(read_table(args.data))
+        model = model_file.model
+        if args.proba:
+            header = [f"proba_{label}" for label in model.classes_]
+            rows = model.predict_proba(X).tolist()
+        else:
+            header = ["prediction"]
+            rows = [[label] for label in model.predict(X).astype(str)]
     writer = csv.writer(sys.stdout, lineterminator="\n")
-    if args.proba:
-        writer.writerow([f"proba_{label}" for label in model.classes_])
-        writer.writerows(_predict(model, X, proba=True).tolist())
-    else:
-        writer.writerow(["prediction"])
-        writer.writerows([label] for label in _predict(model, X))
+    writer.writerow(header)
+    writer.writerows(rows)
 
 
 def _demo(args):
@@ -292,8 +156,11 @@ def _demo(args):
 
 
 def _bounded(kind, low, high=None, *, low_open=False, description):
-    """An argparse type: ``kind(text)`` within ``[low, high]`` (``(low, ...`` when
-    ``low_open``), else an error saying it must be ``description``."""
+    """Make an argparse type: ``kind(text)`` within ``[low, high]``.
+
+    The interval is ``(low, high]`` when ``low_open``; a value outside it, or text
+    that ``kind`` refuses, is an error saying it must be ``description``.
+    """
 
     def convert(text):
         try:
@@ -432,7 +299,7 @@ def _parser():
     predict = _model_command(
         commands,
         "predict",
-        _predict_command,
+        _predict,
         help="predictions for a CSV file, as CSV on the standard output",
         description="Write a CSV of predictions for DATA.csv to the standard output: "
         "a header line, then one row per row of DATA.csv. DATA.csv needs the "
@@ -473,7 +340,7 @@ def main(argv=None):
     args = _parser().parse_args(argv)
     try:
         args.run(args)
-    except (CommandError, CSVError) as error:
+    except (CommandError, CSVError, ModelFileError) as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

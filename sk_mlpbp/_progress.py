@@ -1,18 +1,14 @@
-"""Per-epoch progress of ``fit`` for the command line: a bar redrawn in place on a
-terminal, one plain line per epoch otherwise.
+"""Per-epoch progress of ``fit`` for the command line.
 
-The progress comes from the estimator's ``verbose`` path, which prints a line after
-every epoch on every supported scikit-learn (the callback API, ``sklearn.callback``,
-only exists from scikit-learn 1.9). During ``fit`` the standard output is an
-:class:`EpochListener`: each line the estimator prints is the signal that an epoch is
-recorded, and the listener reads that epoch from the estimator's fitted attributes
-(``n_iter_``, ``loss_curve_``, ``validation_scores_``) rather than from the line's
-text, so nothing depends on how ``verbose`` words it. Any other line (the reason
-training stopped) is shown as it is.
+A bar redrawn in place on a terminal, one plain line per epoch otherwise. The
+estimator calls the display after every epoch it records, through a private hook
+that works on every supported scikit-learn (the callback API, ``sklearn.callback``,
+only exists from scikit-learn 1.9); the display reads the epoch from the estimator's
+fitted attributes (``n_iter_``, ``loss_curve_``, ``validation_scores_``), so whatever
+else is printed during ``fit`` is no epoch.
 """
 
 import contextlib
-import io
 import sys
 
 
@@ -78,57 +74,36 @@ class EpochDisplay:
         self.stream.flush()
 
 
-class EpochListener(io.TextIOBase):
-    """A text stream for the estimator's ``verbose`` lines, shown by a display.
-
-    Parameters
-    ----------
-    estimator : MLPBackpropClassifier
-        The estimator being fitted with ``verbose=True``.
-
-    display : EpochDisplay
-        Shows the epochs and the other lines.
-    """
-
-    def __init__(self, estimator, display):
-        self.estimator = estimator
-        self.display = display
-        self.pending = ""
-        self.shown = 0
-
-    def writable(self):
-        return True
-
-    def write(self, text):
-        self.pending += text
-        *lines, self.pending = self.pending.split("\n")
-        for line in lines:
-            n_iter = getattr(self.estimator, "n_iter_", 0)
-            if n_iter > self.shown:
-                self.shown = n_iter
-                self.display.epoch(self.estimator)
-            elif line:
-                self.display.note(line)
-        return len(text)
-
-
 @contextlib.contextmanager
 def epoch_progress(estimator, total):
-    """Show the epochs of a ``fit`` of ``estimator`` (with ``verbose=True``) on
-    the standard output.
+    """Show the epochs of one ``fit`` of ``estimator`` on the standard output.
+
+    The estimator calls the display after every epoch it records, through its
+    ``_epoch_hook``, which is set for the duration of the ``with`` block and always
+    removed afterwards, so that it is never pickled or saved with the model. When
+    training stops before ``total`` epochs, a line says after how many.
 
     Parameters
     ----------
     estimator : MLPBackpropClassifier
-        The estimator to watch; its ``verbose`` must be true.
+        The estimator to watch.
 
     total : int
-        The number of epochs asked for.
+        The number of epochs asked for (``max_iter``).
 
+    Yields
+    ------
+    display : EpochDisplay
+        The display the epochs go to.
     """
     display = EpochDisplay(sys.stdout, total)
+    estimator._epoch_hook = display.epoch
     try:
-        with contextlib.redirect_stdout(EpochListener(estimator, display)):
-            yield
+        yield display
+        if estimator.n_iter_ < total:
+            display.note(
+                f"training stopped after {estimator.n_iter_} of {total} epochs"
+            )
     finally:
+        del estimator._epoch_hook
         display.close()

@@ -1,7 +1,9 @@
-"""The sk-mlpbp command line, end to end: each command runs as a user runs it, in a
-subprocess, on CSV files written here."""
+"""The sk-mlpbp command line, end to end.
 
-import contextlib
+Each command runs as a user runs it, in a subprocess, on CSV files written here; the
+progress display is driven by the estimator's per-epoch hook.
+"""
+
 import csv
 import io
 import re
@@ -19,8 +21,9 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sk_mlpbp import MLPBackpropClassifier, make_article_data
-from sk_mlpbp._cli import load_model, main
-from sk_mlpbp._progress import EpochDisplay
+from sk_mlpbp._cli import main
+from sk_mlpbp._model_io import load_model
+from sk_mlpbp._progress import EpochDisplay, epoch_progress
 
 LABELS = np.array(["left", "right"])  # text labels, to check they come back as such
 
@@ -37,6 +40,7 @@ def run(*args, **kwargs):
 
 
 def write_csv(path, header, rows):
+    """Write a CSV file of a header line and rows; return its path."""
     with open(path, "w", newline="") as file:
         writer = csv.writer(file)
         writer.writerow(header)
@@ -45,8 +49,10 @@ def write_csv(path, header, rows):
 
 
 def article_file(path, n_samples, seed, offset=0.0):
-    """The article's spreadsheet: x, y, z (plus ``offset``) and the class, as text
-    labels."""
+    """Write the article's spreadsheet; return its path.
+
+    Its columns are x, y, z (plus ``offset``) and the class, as text labels.
+    """
     X, y = make_article_data(n_samples, random_state=seed)
     rows = [
         [*map("{:.1f}".format, x + offset), label] for x, label in zip(X, LABELS[y])
@@ -56,7 +62,7 @@ def article_file(path, n_samples, seed, offset=0.0):
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
-    """A training and a validation file, and the model ``fit`` trained on them."""
+    """Return a training and a validation file, and the model fitted on them."""
     folder = tmp_path_factory.mktemp("cli")
     paths = {
         "train": article_file(folder / "train.csv", 120, seed=0),
@@ -73,32 +79,25 @@ def files(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def proba(files):
-    """``predict --proba`` on the validation file."""
+    """Run ``predict --proba`` on the validation file."""
     return run("predict", files["model"], files["valid"], "--proba")
 
 
 def read_output_csv(text):
+    """Return the header and the rows of a CSV text."""
     rows = list(csv.reader(io.StringIO(text)))
     return rows[0], rows[1:]
 
 
-@contextlib.contextmanager
-def plain_arrays():
-    """Predicting from plain arrays with a model that knows its column names, as
-    the command does once it has matched the columns by name."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="X does not have valid feature names")
-        yield
-
-
 def article_columns(path):
-    """The inputs x, y, z and the classes of an article file, as arrays."""
+    """Return the inputs x, y, z and the classes of an article file, as arrays."""
     _, rows = read_output_csv(path.read_text())
     X = np.array([row[:3] for row in rows], dtype=float)
     return X, np.array([row[3] for row in rows])
 
 
 def test_demo_prints_validation_accuracy_and_grid_table():
+    """``demo`` prints the article's validation accuracy and the grid's table."""
     result = run("demo")
     assert result.returncode == 0, result.stderr
     accuracy = float(re.search(r"validation accuracy: ([0-9.]+)", result.stdout)[1])
@@ -112,6 +111,7 @@ def test_demo_prints_validation_accuracy_and_grid_table():
 
 
 def test_fit_prints_a_line_per_epoch_and_the_accuracies(files):
+    """``fit`` off a terminal prints one line per epoch, the accuracies, the file."""
     result = files["fit"]
     assert result.returncode == 0, result.stderr
     epochs = re.findall(
@@ -133,7 +133,8 @@ def test_fit_prints_a_line_per_epoch_and_the_accuracies(files):
 
 
 def test_fit_saves_a_pipeline_standardising_with_the_training_mean_and_std(files):
-    model = load_model(str(files["model"]))
+    """``fit`` saves a StandardScaler of the training columns before the network."""
+    model = load_model(str(files["model"])).model
     assert isinstance(model, Pipeline)
     (_, scaler), (_, classifier) = model.steps
     assert isinstance(scaler, StandardScaler)
@@ -144,6 +145,7 @@ def test_fit_saves_a_pipeline_standardising_with_the_training_mean_and_std(files
 
 
 def test_fit_standardises_the_validation_columns_as_the_training_ones(tmp_path, capsys):
+    """The validation columns are standardised with the training columns' scaler."""
     # Columns far from 0: unless standardised as the training columns were, the
     # validation columns would put every row on one side of the boundary.
     train = article_file(tmp_path / "train.csv", 120, seed=0, offset=10.0)
@@ -154,18 +156,17 @@ def test_fit_standardises_the_validation_columns_as_the_training_ones(tmp_path, 
     out = capsys.readouterr().out
     validation = re.search(r"^validation accuracy: ([0-9.]+)$", out, re.M)
     assert float(validation[1]) >= 0.9
-    pipeline = load_model(str(model))
+    pipeline = load_model(str(model)).model
     X_val, y_val = article_columns(valid)
     # The accuracy the classifier recorded during training, on the columns it got.
-    with plain_arrays():
-        assert pipeline[-1].validation_scores_[-1] == pipeline.score(X_val, y_val)
+    assert pipeline[-1].validation_scores_[-1] == pipeline.score(X_val, y_val)
 
 
 def test_predict_gives_the_predictions_of_the_saved_pipeline(files, proba, capsys):
-    model = load_model(str(files["model"]))
+    """``predict`` writes what the saved model predicts for the file's columns."""
+    model = load_model(str(files["model"])).model
     X, _ = article_columns(files["valid"])
-    with plain_arrays():
-        expected, expected_proba = model.predict(X), model.predict_proba(X)
+    expected, expected_proba = model.predict(X), model.predict_proba(X)
     assert main(["predict", str(files["model"]), str(files["valid"])]) == 0
     _, rows = read_output_csv(capsys.readouterr().out)
     assert_array_equal([row[0] for row in rows], expected)
@@ -176,6 +177,7 @@ def test_predict_gives_the_predictions_of_the_saved_pipeline(files, proba, capsy
 def test_fit_no_scale_saves_the_article_network_trained_on_the_raw_columns(
     files, tmp_path, capsys
 ):
+    """``fit --no-scale`` saves the classifier that a fit on the raw columns gives."""
     path = tmp_path / "raw.skops"
     command = ["fit", str(files["train"]), "--target", "side", "--no-scale"]
     assert main([*command, "--epochs", "5", "--output", str(path)]) == 0
@@ -184,7 +186,7 @@ def test_fit_no_scale_saves_the_article_network_trained_on_the_raw_columns(
         capsys.readouterr().out,
         re.M,
     )
-    saved = load_model(str(path))
+    saved = load_model(str(path)).model
     assert type(saved) is MLPBackpropClassifier
     # The command's defaults, written out.
     direct = MLPBackpropClassifier(
@@ -203,6 +205,8 @@ def test_fit_no_scale_saves_the_article_network_trained_on_the_raw_columns(
 
 
 def test_progress_is_a_bar_redrawn_in_place_on_a_terminal():
+    """On a terminal the progress is one bar, redrawn after every epoch."""
+
     class Terminal(io.StringIO):
         def isatty(self):
             return True
@@ -222,7 +226,57 @@ def test_progress_is_a_bar_redrawn_in_place_on_a_terminal():
     )
 
 
+def fit_with_progress(classifier, X, y, total):
+    """Fit ``classifier`` inside :func:`epoch_progress`, as ``fit`` does."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        with epoch_progress(classifier, total):
+            classifier.fit(X, y)
+
+
+def test_progress_counts_the_epochs_the_estimator_records_not_its_prints(capsys):
+    """What the estimator prints during ``fit`` is shown as it is, not as epochs."""
+    X, y = make_article_data(40, random_state=0)
+    classifier = MLPBackpropClassifier((4,), max_iter=3, verbose=True, random_state=0)
+    fit_with_progress(classifier, X, y, total=3)
+    out = capsys.readouterr().out
+    assert re.findall(r"^epoch (\d+)/3: loss [0-9.]+$", out, re.M) == ["1", "2", "3"]
+    assert len(re.findall(r"^Epoch \d+, loss = ", out, re.M)) == 3
+
+
+def test_progress_says_when_training_stops_before_the_epochs_asked_for(capsys):
+    """A line after the last epoch says that training stopped, and when."""
+    X, y = make_article_data(100, random_state=0)
+    classifier = MLPBackpropClassifier(
+        (4,), max_iter=200, early_stopping=True, n_iter_no_change=2, random_state=0
+    )
+    fit_with_progress(classifier, X, y, total=200)
+    assert classifier.n_iter_ < 200
+    *_, last_epoch, stop = capsys.readouterr().out.splitlines()
+    assert last_epoch.startswith(f"epoch {classifier.n_iter_}/200: ")
+    assert stop == f"training stopped after {classifier.n_iter_} of 200 epochs"
+
+
+def test_progress_hook_is_removed_after_fit(capsys):
+    """The hook is set for one fit only, so it is never saved with the model."""
+    X, y = make_article_data(40, random_state=0)
+    classifier = MLPBackpropClassifier((4,), max_iter=2, random_state=0)
+    fit_with_progress(classifier, X, y, total=2)
+    assert "_epoch_hook" not in vars(classifier)
+    assert classifier._epoch_hook is None
+
+
+def test_progress_hook_is_removed_when_fit_fails(capsys):
+    """The hook is removed when ``fit`` raises, too."""
+    X, y = make_article_data(40, random_state=0)
+    classifier = MLPBackpropClassifier((4,), max_iter=2, random_state=0)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        fit_with_progress(classifier, X, y[:10], total=2)
+    assert "_epoch_hook" not in vars(classifier)
+
+
 def test_evaluate_prints_accuracy_confusion_matrix_and_report(files):
+    """``evaluate`` prints the accuracy, a confusion matrix and the class report."""
     result = run("evaluate", files["model"], files["valid"], "--target", "side")
     assert result.returncode == 0, result.stderr
     match = re.search(r"accuracy: ([0-9.]+) \((\d+) of 60 rows\)", result.stdout)
@@ -240,6 +294,7 @@ def test_evaluate_prints_accuracy_confusion_matrix_and_report(files):
 
 
 def test_predict_writes_a_header_and_the_training_labels_row_by_row(files):
+    """``predict`` writes a header, then one training label per row of the file."""
     result = run("predict", files["model"], files["valid"])
     assert result.returncode == 0, result.stderr
     header, rows = read_output_csv(result.stdout)
@@ -253,6 +308,7 @@ def test_predict_writes_a_header_and_the_training_labels_row_by_row(files):
 
 
 def test_predict_proba_writes_one_column_per_class_summing_to_one(proba):
+    """``predict --proba`` writes one probability column per class."""
     assert proba.returncode == 0, proba.stderr
     header, rows = read_output_csv(proba.stdout)
     assert header == ["proba_left", "proba_right"]
@@ -262,6 +318,7 @@ def test_predict_proba_writes_one_column_per_class_summing_to_one(proba):
 
 
 def test_predict_takes_the_model_columns_by_name(files, proba, capsys):
+    """The columns recorded for the model are taken by name, in any order."""
     # The inputs reordered, with an extra text column and without the target; in
     # this process, as the end-to-end runs above already cover the command.
     _, rows = read_output_csv(files["valid"].read_text())
@@ -287,6 +344,7 @@ def test_predict_takes_the_model_columns_by_name(files, proba, capsys):
 def test_fit_rejects_an_option_out_of_range_as_a_usage_error(
     option, value, message, capsys
 ):
+    """An option out of its range is refused by argparse, with status 2."""
     with pytest.raises(SystemExit) as exit:
         main(
             ["fit", "train.csv", "--target", "y", "--output", "m.skops"]
@@ -299,11 +357,12 @@ def test_fit_rejects_an_option_out_of_range_as_a_usage_error(
 
 
 def missing_file(folder):
+    """Return a path in ``folder`` where no file is."""
     return folder / "missing.csv"
 
 
 def csv_holding(content):
-    """A case whose training file holds ``content``."""
+    """Make a case whose training file holds ``content``."""
 
     def make(folder):
         path = folder / "bad.csv"
@@ -329,6 +388,7 @@ FIT_CASES = {
 
 
 def assert_one_line_error(result, pattern):
+    """Assert that ``result`` failed with status 2 and one error line."""
     assert result.returncode == 2
     assert result.stdout == ""
     lines = result.stderr.splitlines()
@@ -338,6 +398,7 @@ def assert_one_line_error(result, pattern):
 
 @pytest.mark.parametrize("case", FIT_CASES)
 def test_fit_rejects_a_bad_training_file_in_one_line(case, tmp_path):
+    """A training file that cannot be used ends ``fit`` with one error line."""
     make, pattern = FIT_CASES[case]
     model = tmp_path / "model.skops"
     result = run("fit", make(tmp_path), "--target", "side", "--output", model)
@@ -346,10 +407,12 @@ def test_fit_rejects_a_bad_training_file_in_one_line(case, tmp_path):
 
 
 def csv_as_model(files):
+    """Return the training CSV file, to be given as a model."""
     return files["train"]
 
 
 def random_bytes_as_model(files):
+    """Write a file of random bytes, to be given as a model; return its path."""
     path = files["folder"] / "random.skops"
     path.write_bytes(np.random.RandomState(0).bytes(500))
     return path
@@ -363,11 +426,13 @@ MODEL_CASES = {
 
 @pytest.mark.parametrize("case", MODEL_CASES)
 def test_predict_rejects_a_file_that_is_not_a_model_in_one_line(case, files):
+    """A file that is not a model ends ``predict`` with one error line."""
     make, pattern = MODEL_CASES[case]
     assert_one_line_error(run("predict", make(files), files["valid"]), pattern)
 
 
 def test_evaluate_rejects_data_without_the_model_columns_in_one_line(files):
+    """Data lacking some of the model's columns ends ``evaluate`` in one line."""
     other = write_csv(
         files["folder"] / "other.csv", ["x", "w", "side"], [[0.1, 0.2, "left"]]
     )
@@ -380,6 +445,7 @@ def test_evaluate_rejects_data_without_the_model_columns_in_one_line(files):
 
 
 def test_fit_without_skops_says_how_to_install_it_in_one_line(files, tmp_path):
+    """Without skops, ``fit`` says in one line how to install it, before training."""
     # As if skops were not installed: importing it fails.
     code = (
         "import sys; sys.modules['skops'] = None; "
@@ -398,6 +464,7 @@ def test_fit_without_skops_says_how_to_install_it_in_one_line(files, tmp_path):
 
 
 def test_console_script_is_installed_and_runs():
+    """The ``sk-mlpbp`` script is installed and lists the four commands."""
     script = shutil.which("sk-mlpbp", path=sysconfig.get_path("scripts"))
     assert script is not None
     result = subprocess.run(

@@ -1,6 +1,14 @@
-"""Model files in skops' secure format: what they hold, and that a loaded model is the
-model that was saved."""
+"""Model files in skops' secure format.
 
+What they hold, that a loaded model is the model that was saved, that the input
+columns' names are recorded in the file, and that a file is written whole or not at
+all.
+"""
+
+import json
+import os
+import subprocess
+import sys
 import warnings
 import zipfile
 
@@ -12,20 +20,29 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
+import sk_mlpbp
 from sk_mlpbp import MLPBackpropClassifier, make_article_data
-from sk_mlpbp._cli import MODEL_TYPE, CommandError, load_model, main
+from sk_mlpbp._cli import main
+from sk_mlpbp._model_io import (
+    METADATA_MEMBER,
+    MODEL_TYPE,
+    ModelFileError,
+    load_model,
+    save_model,
+)
+from sk_mlpbp.exceptions import InconsistentVersionWarning
 
 sio = pytest.importorskip("skops.io")
 
 
 def three_classes(n_samples, seed):
-    """The article's data with the class "up" where x >= 0 and y > 0.5."""
+    """Return the article's data with the class "up" where x >= 0 and y > 0.5."""
     X, y = make_article_data(n_samples, random_state=seed)
     return X, np.array(["left", "right", "up"])[y + (X[:, 1] > 0.5)]
 
 
 def fitted(**params):
-    """A model fitted on three classes with validation data."""
+    """Return a model fitted on three classes with validation data, and X_val."""
     X, y = three_classes(150, 0)
     X_val, y_val = three_classes(50, 1)
     model = MLPBackpropClassifier((5,), max_iter=8, random_state=0, **params)
@@ -49,7 +66,7 @@ MODELS = {
 
 
 def saved_and_loaded(model, folder):
-    """``model`` written to a skops file in ``folder`` and read back."""
+    """Write ``model`` to a skops file in ``folder`` and read it back."""
     path = folder / "model.skops"
     sio.dump(model, path)
     return sio.load(path, trusted=[MODEL_TYPE])
@@ -57,6 +74,7 @@ def saved_and_loaded(model, folder):
 
 @pytest.mark.parametrize("name", MODELS)
 def test_loaded_model_predicts_as_the_saved_one(name, tmp_path):
+    """A model read back from skops predicts as the model that was saved."""
     model, X = fitted(**MODELS[name])
     loaded = saved_and_loaded(model, tmp_path)
     assert type(loaded) is MLPBackpropClassifier
@@ -66,6 +84,7 @@ def test_loaded_model_predicts_as_the_saved_one(name, tmp_path):
 
 @pytest.mark.parametrize("name", MODELS)
 def test_loaded_model_trains_on_as_the_saved_one(name, tmp_path):
+    """A model read back from skops trains on exactly as the saved one would."""
     # Warm-started training uses the saved velocities, LR and counters as well.
     model, _ = fitted(**MODELS[name])
     loaded = saved_and_loaded(model, tmp_path)
@@ -83,6 +102,7 @@ def test_loaded_model_trains_on_as_the_saved_one(name, tmp_path):
 
 @pytest.mark.parametrize("name", MODELS)
 def test_model_file_needs_trust_only_for_the_estimator(name, tmp_path):
+    """A skops file of the estimator needs exactly one type name trusted."""
     model, _ = fitted(**MODELS[name])
     path = tmp_path / "model.skops"
     sio.dump(model, path)
@@ -93,11 +113,18 @@ def test_model_file_needs_trust_only_for_the_estimator(name, tmp_path):
 
 @pytest.fixture
 def training_file(tmp_path):
+    """Write a training file of columns a, b, c and output; return its path."""
     X, y = make_article_data(80, random_state=0)
     path = tmp_path / "train.csv"
     rows = [",".join(f"{value:.1f}" for value in x) + f",{c}" for x, c in zip(X, y)]
     path.write_text("a,b,c,output\n" + "\n".join(rows) + "\n")
     return path
+
+
+def fit_command(training_file, path, *options):
+    """Run ``sk-mlpbp fit`` in this process, saving to ``path``; assert success."""
+    command = ["fit", str(training_file), "--target", "output", "--epochs", "2"]
+    assert main([*command, *options, "--output", str(path)]) == 0
 
 
 @pytest.mark.parametrize(
@@ -108,32 +135,231 @@ def training_file(tmp_path):
 def test_file_written_by_fit_needs_trust_only_for_the_estimator(
     options, saved_type, training_file, tmp_path, capsys
 ):
+    """A file from ``fit`` loads with ``skops.io.load`` and one trusted name."""
     # The pipeline's Pipeline and StandardScaler are among the scikit-learn types
-    # that skops trusts by default.
+    # that skops trusts by default; skops ignores the member sk_mlpbp adds.
     path = tmp_path / "model.skops"
-    command = ["fit", str(training_file), "--target", "output", "--epochs", "2"]
-    assert main([*command, *options, "--output", str(path)]) == 0
+    fit_command(training_file, path, *options)
     assert sio.get_untrusted_types(file=path) == [MODEL_TYPE]
     model = sio.load(path, trusted=[MODEL_TYPE])
     assert type(model) is saved_type
-    assert model.feature_names_in_.tolist() == ["a", "b", "c"]
     assert model.classes_.tolist() == ["0", "1"]
     classifier = model[-1] if saved_type is Pipeline else model
     assert classifier.verbose is False
 
 
-def test_model_from_fit_checks_dataframe_columns_by_name(
+def test_skops_load_gives_the_model_that_save_model_wrote(tmp_path):
+    """The sk_mlpbp member leaves the file a skops file of the same model."""
+    model, X = fitted()
+    path = tmp_path / "model.skops"
+    save_model(model, str(path), input_columns=["x", "y", "z"])
+    loaded = sio.load(path, trusted=[MODEL_TYPE])
+    assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+
+
+def test_model_from_fit_records_its_columns_in_the_file_not_as_feature_names(
     training_file, tmp_path, capsys
 ):
-    pd = pytest.importorskip("pandas")
+    """The columns' names are in the file; the model, fitted on arrays, has none."""
     path = tmp_path / "model.skops"
-    command = ["fit", str(training_file), "--target", "output", "--epochs", "2"]
-    assert main([*command, "--output", str(path)]) == 0
-    model = load_model(str(path))
+    fit_command(training_file, path)
+    model_file = load_model(str(path))
+    assert model_file.input_columns == ["a", "b", "c"]
+    assert not hasattr(model_file.model, "feature_names_in_")
+    with zipfile.ZipFile(path) as archive:
+        metadata = json.loads(archive.read(METADATA_MEMBER))
+    assert metadata == {
+        "sk_mlpbp_version": sk_mlpbp.__version__,
+        "input_columns": ["a", "b", "c"],
+    }
+
+
+def test_model_from_fit_predicts_without_warnings(training_file, tmp_path, capsys):
+    """Columns matched by name reach a model without names: nothing to warn of."""
+    path = tmp_path / "model.skops"
+    fit_command(training_file, path)
+    capsys.readouterr()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert main(["predict", str(path), str(training_file)]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_load_model_reports_the_version_that_wrote_the_file(tmp_path, monkeypatch):
+    """The file's own record of the sk_mlpbp version is what load_model reports."""
+    model, _ = fitted()
+    path = tmp_path / "model.skops"
+    monkeypatch.setattr(sk_mlpbp, "__version__", "0.0.1")
+    save_model(model, str(path))
+    monkeypatch.undo()
+    with pytest.warns(InconsistentVersionWarning, match="saved by sk_mlpbp 0.0.1"):
+        assert load_model(str(path)).sk_mlpbp_version == "0.0.1"
+
+
+def test_predict_notes_a_model_from_another_version_in_one_line(
+    training_file, tmp_path, monkeypatch, capsys
+):
+    """A model saved by another sk_mlpbp version is used, with one note line."""
+    path = tmp_path / "model.skops"
+    monkeypatch.setattr(sk_mlpbp, "__version__", "0.0.1")
+    fit_command(training_file, path)
+    monkeypatch.undo()
+    capsys.readouterr()
+    assert main(["predict", str(path), str(training_file)]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        "sk-mlpbp: note: This MLPBackpropClassifier was saved by sk_mlpbp 0.0.1 and "
+        f"is loaded by sk_mlpbp {sk_mlpbp.__version__}: it may fail or predict "
+        "differently. Refit it with this version, or load it with sk_mlpbp 0.0.1."
+    ]
+
+
+def failing_dump(error):
+    """Make a ``skops.io.dump`` that writes part of a file, then raises ``error``."""
+
+    def dump(model, file, **kwargs):
+        with open(file, "wb") as partial:
+            partial.write(b"PK\x03\x04 half a model")
+        raise error
+
+    return dump
+
+
+@pytest.mark.parametrize(
+    "error, raised",
+    [
+        (OSError(28, "No space left on device"), ModelFileError),
+        (KeyboardInterrupt(), KeyboardInterrupt),
+    ],
+    ids=["disk full", "interrupted"],
+)
+def test_save_model_failure_leaves_the_existing_file_as_it_was(
+    error, raised, tmp_path, monkeypatch
+):
+    """A failed write neither touches the existing file nor leaves files behind."""
+    model, _ = fitted()
+    path = tmp_path / "model.skops"
+    save_model(model, str(path))
+    before = path.read_bytes()
+    monkeypatch.setattr(sio, "dump", failing_dump(error))
+    with pytest.raises(raised):
+        save_model(model, str(path))
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["model.skops"]
+
+
+def test_save_model_writes_a_file_as_readable_as_any_other(tmp_path):
+    """The file has the permissions the umask gives, not a temporary file's."""
+    model, _ = fitted()
+    path = tmp_path / "model.skops"
+    save_model(model, str(path))
+    (tmp_path / "other").write_text("")
+    assert path.stat().st_mode == (tmp_path / "other").stat().st_mode
+
+
+def test_save_model_into_a_missing_folder_fails_in_one_line(tmp_path):
+    """A folder that does not exist is a ModelFileError naming the file."""
+    model, _ = fitted()
+    with pytest.raises(ModelFileError, match=r"cannot write \S*m\.skops: No such"):
+        save_model(model, str(tmp_path / "missing" / "m.skops"))
+
+
+def test_load_model_refuses_columns_that_do_not_fit_the_model(tmp_path):
+    """A file naming another number of columns than the model takes is refused."""
+    model, _ = fitted()
+    path = tmp_path / "model.skops"
+    save_model(model, str(path), input_columns=["x"])
+    with pytest.raises(ModelFileError, match="names 1 input columns for a model that"):
+        load_model(str(path))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not json",
+        "[]",
+        '{"input_columns": ["x", "y", "z"]}',
+        '{"sk_mlpbp_version": "0.1.0", "input_columns": [1, 2, 3]}',
+    ],
+    ids=["not JSON", "not an object", "no version", "columns not names"],
+)
+def test_load_model_refuses_a_file_whose_sk_mlpbp_member_is_not_sk_mlpbps(
+    text, tmp_path
+):
+    """A file whose sk_mlpbp member is damaged is not a model file."""
+    model, _ = fitted()
+    path = tmp_path / "model.skops"
+    sio.dump(model, path)
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr(METADATA_MEMBER, text)
+    with pytest.raises(ModelFileError, match="model.skops is not a model file"):
+        load_model(str(path))
+
+
+def dataframe_model(training_file, folder):
+    """Fit a pipeline on the training file as a DataFrame, save it with skops.
+
+    Returns the file's path and the DataFrame.
+    """
+    pd = pytest.importorskip("pandas")
     frame = pd.read_csv(training_file)
-    assert model.predict(frame[["a", "b", "c"]]).shape == (80,)
-    with pytest.raises(ValueError, match="feature names"):
-        model.predict(frame[["c", "b", "a"]])
+    model = make_pipeline(StandardScaler(), MLPBackpropClassifier((4,), max_iter=5))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(frame[["a", "b", "c"]], frame["output"])
+    path = folder / "model.skops"
+    sio.dump(model, path)
+    return path, frame
+
+
+def test_python_model_with_feature_names_takes_the_columns_by_name(
+    training_file, tmp_path, capsys
+):
+    """A skops file of a model fitted on a DataFrame is used by column name."""
+    path, frame = dataframe_model(training_file, tmp_path)
+    assert load_model(str(path)).input_columns == ["a", "b", "c"]
+    shuffled = tmp_path / "shuffled.csv"
+    frame[["output", "c", "a", "b"]].to_csv(shuffled, index=False)
+    assert main(["predict", str(path), str(shuffled), "--proba"]) == 0
+    out, err = capsys.readouterr()
+    expected = sio.load(path, trusted=[MODEL_TYPE]).predict_proba(
+        frame[["a", "b", "c"]]
+    )
+    assert_array_equal(np.loadtxt(out.splitlines()[1:], delimiter=","), expected)
+    assert err == ""
+
+
+def test_python_model_with_feature_names_without_pandas_notes_it(
+    training_file, tmp_path
+):
+    """Without pandas such a model gets an array, and scikit-learn's note shows."""
+    path, _ = dataframe_model(training_file, tmp_path)
+    # As if pandas were not installed: importing it fails (scikit-learn takes a
+    # None in sys.modules for an imported pandas).
+    code = """if True:
+        import sys
+
+        class NoPandas:
+            def find_spec(self, name, path=None, target=None):
+                if name.partition(".")[0] == "pandas":
+                    raise ImportError(name)
+
+        sys.meta_path.insert(0, NoPandas())
+        from sk_mlpbp._cli import main
+
+        sys.exit(main(sys.argv[1:]))
+    """
+    result = subprocess.run(
+        [sys.executable, "-c", code, "predict", str(path), str(training_file)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 81
+    assert result.stderr.splitlines() == [
+        "sk-mlpbp: note: X does not have valid feature names, but StandardScaler "
+        "was fitted with feature names"
+    ]
 
 
 class Note:
@@ -141,37 +367,45 @@ class Note:
 
 
 def test_load_model_refuses_a_file_with_other_untrusted_types(tmp_path):
+    """A file holding types other than the estimator is refused, naming them."""
     model, _ = fitted()
     path = tmp_path / "model.skops"
     sio.dump([model, Note()], path)
     assert set(sio.get_untrusted_types(file=path)) - {MODEL_TYPE}
-    with pytest.raises(CommandError, match="holds types that are not trusted"):
+    with pytest.raises(ModelFileError, match="holds types that are not trusted"):
         load_model(str(path))
 
 
 def test_load_model_refuses_a_pipeline_with_an_untrusted_step(tmp_path):
+    """A pipeline with a step of an untrusted type is refused, naming the type."""
     model, _ = fitted()
     path = tmp_path / "model.skops"
     sio.dump(Pipeline([("note", Note()), ("mlp", model)]), path)
-    with pytest.raises(CommandError, match="holds types that are not trusted: .*Note"):
+    with pytest.raises(
+        ModelFileError, match="holds types that are not trusted: .*Note"
+    ):
         load_model(str(path))
 
 
 def logistic_regression_first(model, X):
+    """Return a pipeline of a fitted classifier, then ``model``."""
     return make_pipeline(LogisticRegression().fit(X, model.predict(X)), model)
 
 
 def unfitted_scaler_first(model, X):
+    """Return a pipeline of an unfitted scaler, then ``model``."""
     return make_pipeline(StandardScaler(), model)
 
 
 def logistic_regression_last(model, X):
+    """Return a pipeline of a fitted scaler, then another classifier."""
     return make_pipeline(
         MinMaxScaler().fit(X), LogisticRegression().fit(X, model.predict(X))
     )
 
 
 def steps_not_pairs(model, X):
+    """Return a pipeline whose steps are not (name, estimator) pairs."""
     pipeline = make_pipeline(model)
     pipeline.steps = [model]
     return pipeline
@@ -202,21 +436,23 @@ PIPELINES = {
 def test_load_model_refuses_a_pipeline_other_than_transformers_then_the_model(
     case, tmp_path
 ):
+    """A pipeline of anything but fitted transformers then the model is refused."""
     make, message = PIPELINES[case]
     model, X = fitted()
     path = tmp_path / "model.skops"
     # Trusted types all: it is the pipeline's shape that load_model refuses.
     sio.dump(make(model, X), path)
     assert set(sio.get_untrusted_types(file=path)) <= {MODEL_TYPE}
-    with pytest.raises(CommandError, match=message):
+    with pytest.raises(ModelFileError, match=message):
         load_model(str(path))
 
 
 def test_load_model_refuses_another_estimator(tmp_path):
+    """A file holding another estimator than MLPBackpropClassifier is refused."""
     X, y = make_article_data(40, random_state=0)
     path = tmp_path / "model.skops"
     sio.dump(LogisticRegression().fit(X, y), path)
-    with pytest.raises(CommandError, match="holds a LogisticRegression, not a"):
+    with pytest.raises(ModelFileError, match="holds a LogisticRegression, not a"):
         load_model(str(path))
 
 
@@ -226,11 +462,12 @@ def test_load_model_refuses_another_estimator(tmp_path):
     ids=["no schema", "schema not JSON", "schema not skops"],
 )
 def test_load_model_refuses_a_zip_that_is_not_a_skops_file(members, tmp_path):
+    """A zip archive without skops' schema is not a model file."""
     path = tmp_path / "model.skops"
     with zipfile.ZipFile(path, "w") as archive:
         for name, text in members.items():
             archive.writestr(name, text)
-    with pytest.raises(CommandError, match="model.skops is not a model file"):
+    with pytest.raises(ModelFileError, match="model.skops is not a model file"):
         load_model(str(path))
 
 
@@ -238,6 +475,7 @@ def test_load_model_refuses_a_zip_that_is_not_a_skops_file(members, tmp_path):
 def test_model_without_column_names_takes_the_file_columns_in_order(
     scaled, training_file, tmp_path, capsys
 ):
+    """A skops file of a model without column names takes columns by position."""
     # A model saved from Python after a fit on an array has no feature_names_in_.
     X, y = make_article_data(80, random_state=0)
     model = MLPBackpropClassifier((4,), random_state=0)
