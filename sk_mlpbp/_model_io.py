@@ -10,7 +10,7 @@ model file too, whose columns are the model's ``feature_names_in_`` if it has th
 import contextlib
 import json
 import os
-import tempfile
+import secrets
 import zipfile
 from typing import NamedTuple
 
@@ -133,11 +133,17 @@ def require_skops():
     return skops.io
 
 
-def _umask():
-    """Return the process's umask (it can only be read by setting it)."""
-    umask = os.umask(0o022)
-    os.umask(umask)
-    return umask
+def _new_temporary_file(path):
+    """Create an empty file beside ``path``, with a name of its own, and return it.
+
+    It is created with mode 0o666 less the umask, as a plain ``open`` would, so
+    that the model file it becomes is as readable as any other file the user
+    writes (``tempfile.mkstemp`` would make it private).
+    """
+    folder, name = os.path.split(os.path.abspath(path))
+    temporary = os.path.join(folder, f".{name}.{secrets.token_hex(8)}.tmp")
+    os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    return temporary
 
 
 def save_model(model, path, input_columns=None):
@@ -174,14 +180,8 @@ def save_model(model, path, input_columns=None):
         "input_columns": None if input_columns is None else list(input_columns),
     }
     try:
-        descriptor, temporary = tempfile.mkstemp(
-            dir=os.path.dirname(os.path.abspath(path)), suffix=".tmp"
-        )
-        os.close(descriptor)
+        temporary = _new_temporary_file(path)
         try:
-            # mkstemp makes the file private; a model file is as readable as any
-            # other file the user writes.
-            os.chmod(temporary, 0o666 & ~_umask())
             skops_io.dump(model, temporary)
             with zipfile.ZipFile(temporary, "a") as archive:
                 archive.writestr(METADATA_MEMBER, json.dumps(metadata))
