@@ -1,5 +1,8 @@
-"""Spreadsheet-like CSV files for the command line: a header line, then one sample a
-row, read with the standard library's ``csv`` module (no pandas needed)."""
+"""Spreadsheet-like CSV files for the command line.
+
+A header line, then one sample a row, read with the standard library's ``csv`` module
+(no pandas needed).
+"""
 
 import csv
 import math
@@ -44,7 +47,7 @@ class Table:
         return self.columns.index(name)
 
     def labels(self, name):
-        """The cells of column ``name`` as text, e.g. class labels.
+        """Return the cells of column ``name`` as text, e.g. class labels.
 
         Parameters
         ----------
@@ -60,7 +63,7 @@ class Table:
         return np.array([row[index].strip() for row in self.rows], dtype=str)
 
     def numbers(self, names):
-        """The cells of the columns ``names`` as floats.
+        """Return the cells of the columns ``names`` as floats.
 
         Parameters
         ----------
@@ -97,7 +100,7 @@ class Table:
 
 
 def read_table(path):
-    """Read a CSV file with a header line and at least one data row.
+    r"""Read a CSV file with a header line and at least one data row.
 
     Blank lines are skipped; a UTF-8 byte order mark (as spreadsheets write it) is
     ignored.
