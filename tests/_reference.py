@@ -1,8 +1,8 @@
 """Independent references for the training rule, written as scalar loops.
 
 Nothing here uses sk_mlpbp: the loops follow the article's own Python code (one
-sample, one node at a time, ``math.exp``) and the rule of the issues word for word, so
-that the estimator's matrix code can be compared against them.
+sample, one node at a time, ``math.exp``) and the update rule as specified, word for
+word, so that the estimator's matrix code can be compared against them.
 """
 
 import math

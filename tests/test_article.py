@@ -11,6 +11,12 @@ from numpy.testing import assert_allclose
 from sklearn.exceptions import ConvergenceWarning
 
 from sk_mlpbp import MLPBackpropClassifier, make_article_data
+from tests._helpers import (
+    ARTICLE,
+    assert_matches_reference,
+    parameters,
+    warm_started,
+)
 from tests._reference import (
     article_training_loop,
     mean_error,
@@ -20,14 +26,6 @@ from tests._reference import (
 )
 
 pytestmark = pytest.mark.filterwarnings("ignore", category=ConvergenceWarning)
-
-
-def warm_started(clf, coefs, intercepts):
-    """Give ``clf`` starting weights as a user would: assign, then warm-start."""
-    clf.set_params(warm_start=True, shuffle=False)
-    clf.coefs_ = [np.array(W) for W in coefs]
-    clf.intercepts_ = [np.array(b) for b in intercepts]
-    return clf
 
 
 @pytest.mark.parametrize("epochs", [1, 3])
@@ -40,9 +38,7 @@ def test_online_mode_equals_the_articles_node_by_node_loop(epochs):
     ref_ItoH, ref_HtoO, ref_errors = article_training_loop(
         X, y, weights_ItoH, weights_HtoO, LR=1.0, epochs=epochs
     )
-    clf = MLPBackpropClassifier(
-        (4,), learning_rate=1.0, batch_size=1, max_iter=epochs, use_bias=False
-    )
+    clf = MLPBackpropClassifier(**ARTICLE, max_iter=epochs)
     warm_started(clf, [weights_ItoH, weights_HtoO[:, None]], [np.zeros(4), np.zeros(1)])
     clf.fit(X, y)
 
@@ -63,7 +59,7 @@ def test_minibatch_steps_equal_the_loop_reference(hidden, n_classes, batch_size)
     T = targets(y, n_classes)
     coefs, intercepts = random_network(rng, [4, *hidden, T.shape[1]])
 
-    ref_coefs, ref_intercepts, ref_errors = minibatch_reference(
+    reference = minibatch_reference(
         X, T, coefs, intercepts, LR=0.7, batch_size=batch_size, epochs=2
     )
     clf = MLPBackpropClassifier(
@@ -71,9 +67,7 @@ def test_minibatch_steps_equal_the_loop_reference(hidden, n_classes, batch_size)
     )
     warm_started(clf, coefs, intercepts).fit(X, y)
 
-    for W, ref in zip(clf.coefs_ + clf.intercepts_, ref_coefs + ref_intercepts):
-        assert_allclose(W, ref, rtol=0, atol=1e-10)
-    assert_allclose(clf.loss_curve_, ref_errors, rtol=0, atol=1e-10)
+    assert_matches_reference(clf, reference, atol=1e-10)
 
 
 def test_use_bias_false_keeps_intercepts_at_zero_in_minibatch_reference():
@@ -92,9 +86,7 @@ def test_use_bias_false_keeps_intercepts_at_zero_in_minibatch_reference():
         epochs=1,
         use_bias=False,
     )
-    clf = MLPBackpropClassifier(
-        (4,), learning_rate=1.0, batch_size=4, max_iter=1, use_bias=False
-    )
+    clf = MLPBackpropClassifier(**{**ARTICLE, "batch_size": 4}, max_iter=1)
     warm_started(clf, coefs, intercepts).fit(X, y)
     for W, ref in zip(clf.coefs_, ref_coefs):
         assert_allclose(W, ref, rtol=0, atol=1e-10)
@@ -115,7 +107,7 @@ def test_gradient_matches_finite_differences(hidden, n_classes):
     # One full-batch step with LR = 1 moves every parameter by minus its gradient.
     clf = MLPBackpropClassifier(hidden, learning_rate=1.0, batch_size=9, max_iter=1)
     warm_started(clf, coefs, intercepts).fit(X, y)
-    backprop = [p - q for p, q in zip(params, clf.coefs_ + clf.intercepts_)]
+    backprop = [p - q for p, q in zip(params, parameters(clf))]
 
     eps = 1e-6
     for index, param in enumerate(params):
@@ -145,15 +137,6 @@ def test_article_mode_validation_accuracy_over_20_seeds():
         rng = np.random.RandomState(seed)
         X_train, y_train = make_article_data(199, random_state=rng)
         X_valid, y_valid = make_article_data(199, random_state=rng)
-        clf = MLPBackpropClassifier(
-            (4,),
-            learning_rate=1.0,
-            batch_size=1,
-            max_iter=1,
-            shuffle=False,
-            use_bias=False,
-            weight_init="uniform",
-            random_state=rng,
-        )
+        clf = MLPBackpropClassifier(**ARTICLE, max_iter=1, random_state=rng)
         accuracies.append(clf.fit(X_train, y_train).score(X_valid, y_valid))
     assert np.mean(accuracies) >= 0.95

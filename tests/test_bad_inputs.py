@@ -1,6 +1,6 @@
 """Every bad input gets a clear error: ValueError or TypeError with a message that
-says what is wrong, and NotFittedError for an unfitted model (issue 7's catalogue,
-one test id per case)."""
+says what is wrong, and NotFittedError for an unfitted model (a catalogue, one test id
+per case)."""
 
 import copy
 
@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.utils._param_validation import InvalidParameterError
 
 from sk_mlpbp import MLPBackpropClassifier, make_article_data
-
-ignore_convergence = pytest.mark.filterwarnings("ignore", category=ConvergenceWarning)
+from tests._helpers import ignore_convergence
 
 X, y = make_article_data(20, random_state=0)
 
@@ -52,7 +52,9 @@ TRAINING_DATA = [
     ),
     pytest.param({"X": np.empty((20, 0))}, "0 feature", id="empty-X-no-columns"),
     pytest.param(
-        {"y": np.linspace(0, 1, 20)}, "label type: continuous", id="continuous-y"
+        {"y": np.linspace(0, 1, 20)},
+        "Unknown label type: continuous",
+        id="continuous-y",
     ),
     pytest.param({"y": y[:-1]}, "inconsistent numbers of samples", id="length-X-y"),
     pytest.param(
@@ -139,6 +141,17 @@ def test_fit_rejects_a_single_class():
         MLPBackpropClassifier((3,)).fit(X, np.ones(20))
 
 
+def test_fit_rejects_sample_weights_that_leave_one_class():
+    weights = np.where(np.arange(20) % 2, 1.0, 0.0)
+    with pytest.raises(ValueError, match="only one class"):
+        MLPBackpropClassifier((3,)).fit(X, np.arange(20) % 2, sample_weight=weights)
+
+
+def test_fit_rejects_x_val_without_y_val():
+    with pytest.raises(ValueError, match="together"):
+        MLPBackpropClassifier((3,)).fit(X, y, X_val=np.zeros((5, 3)))
+
+
 def test_partial_fit_rejects_a_single_class_in_classes():
     with pytest.raises(ValueError, match="at least 2 classes"):
         MLPBackpropClassifier((3,)).partial_fit(X, np.zeros(20), classes=[0])
@@ -153,48 +166,98 @@ def test_partial_fit_rejects_another_width_after_the_first_call():
 
 # -- parameters -------------------------------------------------------------------
 
+# scikit-learn's InvalidParameterError (a ValueError and a TypeError) for what the
+# declared constraints catch; ValueError for what only the estimator can judge (the
+# layers inside hidden_layer_sizes).
 INVALID_PARAMETERS = [
-    pytest.param({"hidden_layer_sizes": 0}, id="hidden_layer_sizes-0"),
-    pytest.param({"hidden_layer_sizes": (4, 0)}, id="hidden_layer_sizes-a-0-layer"),
-    pytest.param({"hidden_layer_sizes": -3}, id="hidden_layer_sizes-negative"),
-    pytest.param({"hidden_layer_sizes": (-3,)}, id="hidden_layer_sizes-negative-layer"),
-    pytest.param({"hidden_layer_sizes": ()}, id="hidden_layer_sizes-empty"),
-    pytest.param({"hidden_layer_sizes": []}, id="hidden_layer_sizes-empty-list"),
-    pytest.param({"hidden_layer_sizes": "abc"}, id="hidden_layer_sizes-string"),
-    pytest.param({"hidden_layer_sizes": ("4",)}, id="hidden_layer_sizes-string-layer"),
-    pytest.param({"hidden_layer_sizes": (2.5,)}, id="hidden_layer_sizes-float-layer"),
-    pytest.param({"learning_rate": 0.0}, id="learning_rate-0"),
-    pytest.param({"learning_rate": -0.1}, id="learning_rate-negative"),
-    pytest.param({"learning_rate": np.nan}, id="learning_rate-nan"),
-    pytest.param({"learning_rate": np.inf}, id="learning_rate-inf"),
-    pytest.param({"learning_rate": "fast"}, id="learning_rate-string"),
-    pytest.param({"batch_size": 0}, id="batch_size-0"),
-    pytest.param({"batch_size": 2.5}, id="batch_size-float"),
-    pytest.param({"batch_size": "big"}, id="batch_size-unknown-string"),
-    pytest.param({"max_iter": 0}, id="max_iter-0"),
-    pytest.param({"momentum": -0.1}, id="momentum-below-0"),
-    pytest.param({"momentum": 1.1}, id="momentum-above-1"),
-    pytest.param({"momentum": np.nan}, id="momentum-nan"),
-    pytest.param({"learning_rate_schedule": "cosine"}, id="learning_rate_schedule"),
-    pytest.param({"weight_init": "normal"}, id="weight_init"),
-    pytest.param({"tol": -1.0}, id="tol-negative"),
-    pytest.param({"n_iter_no_change": 0}, id="n_iter_no_change-0"),
-    pytest.param({"alpha": -1.0}, id="alpha-negative"),
-    pytest.param({"power_t": np.nan}, id="power_t-nan"),
-    pytest.param({"validation_fraction": 1.0}, id="validation_fraction-1"),
-    pytest.param({"class_weight": "heavy"}, id="class_weight"),
-    pytest.param({"shuffle": "yes"}, id="shuffle-not-bool"),
-    pytest.param({"random_state": "seed"}, id="random_state"),
+    pytest.param(
+        {"hidden_layer_sizes": 0}, InvalidParameterError, id="hidden_layer_sizes-0"
+    ),
+    pytest.param(
+        {"hidden_layer_sizes": (4, 0)}, ValueError, id="hidden_layer_sizes-a-0-layer"
+    ),
+    pytest.param(
+        {"hidden_layer_sizes": -3},
+        InvalidParameterError,
+        id="hidden_layer_sizes-negative",
+    ),
+    pytest.param(
+        {"hidden_layer_sizes": (-3,)},
+        ValueError,
+        id="hidden_layer_sizes-negative-layer",
+    ),
+    pytest.param({"hidden_layer_sizes": ()}, ValueError, id="hidden_layer_sizes-empty"),
+    pytest.param(
+        {"hidden_layer_sizes": []}, ValueError, id="hidden_layer_sizes-empty-list"
+    ),
+    pytest.param(
+        {"hidden_layer_sizes": "abc"},
+        InvalidParameterError,
+        id="hidden_layer_sizes-string",
+    ),
+    pytest.param(
+        {"hidden_layer_sizes": ("4",)}, ValueError, id="hidden_layer_sizes-string-layer"
+    ),
+    pytest.param(
+        {"hidden_layer_sizes": (2.5,)}, ValueError, id="hidden_layer_sizes-float-layer"
+    ),
+    pytest.param(
+        {"hidden_layer_sizes": (0,)}, ValueError, id="hidden_layer_sizes-one-0-layer"
+    ),
+    pytest.param(
+        {"hidden_layer_sizes": (True,)}, ValueError, id="hidden_layer_sizes-bool-layer"
+    ),
+    pytest.param({"learning_rate": 0.0}, InvalidParameterError, id="learning_rate-0"),
+    pytest.param({"learning_rate": 0}, InvalidParameterError, id="learning_rate-int-0"),
+    pytest.param(
+        {"learning_rate": -0.1}, InvalidParameterError, id="learning_rate-negative"
+    ),
+    pytest.param(
+        {"learning_rate": np.nan}, InvalidParameterError, id="learning_rate-nan"
+    ),
+    pytest.param(
+        {"learning_rate": np.inf}, InvalidParameterError, id="learning_rate-inf"
+    ),
+    pytest.param(
+        {"learning_rate": "fast"}, InvalidParameterError, id="learning_rate-string"
+    ),
+    pytest.param({"batch_size": 0}, InvalidParameterError, id="batch_size-0"),
+    pytest.param({"batch_size": 2.5}, InvalidParameterError, id="batch_size-float"),
+    pytest.param(
+        {"batch_size": "big"}, InvalidParameterError, id="batch_size-unknown-string"
+    ),
+    pytest.param({"max_iter": 0}, InvalidParameterError, id="max_iter-0"),
+    pytest.param({"momentum": -0.1}, InvalidParameterError, id="momentum-below-0"),
+    pytest.param({"momentum": 1.1}, InvalidParameterError, id="momentum-above-1"),
+    pytest.param({"momentum": np.nan}, InvalidParameterError, id="momentum-nan"),
+    pytest.param(
+        {"learning_rate_schedule": "cosine"},
+        InvalidParameterError,
+        id="learning_rate_schedule",
+    ),
+    pytest.param({"weight_init": "normal"}, InvalidParameterError, id="weight_init"),
+    pytest.param({"tol": -1.0}, InvalidParameterError, id="tol-negative"),
+    pytest.param(
+        {"n_iter_no_change": 0}, InvalidParameterError, id="n_iter_no_change-0"
+    ),
+    pytest.param({"alpha": -1.0}, InvalidParameterError, id="alpha-negative"),
+    pytest.param({"power_t": np.nan}, InvalidParameterError, id="power_t-nan"),
+    pytest.param(
+        {"validation_fraction": 1.0}, InvalidParameterError, id="validation_fraction-1"
+    ),
+    pytest.param({"class_weight": "heavy"}, InvalidParameterError, id="class_weight"),
+    pytest.param({"shuffle": "yes"}, InvalidParameterError, id="shuffle-not-bool"),
+    pytest.param({"random_state": "seed"}, InvalidParameterError, id="random_state"),
 ]
 
 
 @pytest.mark.parametrize("method", ["fit", "partial_fit"])
-@pytest.mark.parametrize("params", INVALID_PARAMETERS)
-def test_invalid_parameters_raise_naming_the_parameter(params, method):
+@pytest.mark.parametrize("params, error", INVALID_PARAMETERS)
+def test_invalid_parameters_raise_naming_the_parameter(params, error, method):
     (name,) = params
     clf = MLPBackpropClassifier(**params)
     kwargs = {"classes": [0, 1]} if method == "partial_fit" else {}
-    with pytest.raises((ValueError, TypeError), match=f"'?{name}'?"):
+    with pytest.raises(error, match=f"'?{name}'?"):
         getattr(clf, method)(X, y, **kwargs)
 
 
@@ -233,6 +296,7 @@ def fitted():
         ),
         pytest.param(X + 1j, "Complex data not supported", id="complex-X"),
         pytest.param(X[:, :2], "X has 2 features.*expecting 3", id="another-width"),
+        pytest.param(np.zeros((2, 4)), "X has 4 features.*expecting 3", id="a-wider-X"),
     ],
 )
 def test_prediction_rejects_bad_X(fitted, method, X_new, match):

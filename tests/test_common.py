@@ -4,6 +4,7 @@ import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sk_mlpbp import MLPBackpropClassifier
+from tests._helpers import ARTICLE
 
 # The article-mode estimator's capped epoch budget ends many of the checks' fits before
 # its tol rule does; that is expected, not a finding.
@@ -13,20 +14,11 @@ pytestmark = pytest.mark.filterwarnings(
 
 # The article's network and update rule. Its epoch budget is cut to 100 so that the
 # checks, which fit it hundreds of times one sample per step, stay quick.
-ARTICLE_MODE = MLPBackpropClassifier(
-    hidden_layer_sizes=(4,),
-    learning_rate=1.0,
-    batch_size=1,
-    shuffle=False,
-    use_bias=False,
-    weight_init="uniform",
-    max_iter=100,
-    random_state=0,
-)
+ARTICLE_MODE = MLPBackpropClassifier(**ARTICLE, max_iter=100, random_state=0)
 
 
-# A step is the weighted mean over its batch, sum(s_i g_i) / sum(s_i) (issue 3's rule,
-# and scikit-learn's MLP's). With the article's batch_size=1 that mean is over one
+# A step is the weighted mean over its batch, sum(s_i g_i) / sum(s_i) (the rule of
+# scikit-learn's MLP). With the article's batch_size=1 that mean is over one
 # sample, so a positive weight cancels out: weights cannot act as repetitions (which
 # would also need the repeated rows' order), nor can class weights tilt the model.
 # The default estimator trains full-batch on these checks' data and passes them.

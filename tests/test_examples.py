@@ -53,7 +53,7 @@ def run_example(tmp_path_factory):
     return run
 
 
-def test_the_gallery_has_the_examples_issue_6_asks_for():
+def test_the_gallery_has_every_required_example():
     assert {
         "plot_article_experiment.py",
         "plot_learning_rate.py",

@@ -1,5 +1,5 @@
-"""What the estimator accepts: sparse matrices and arrays, DataFrames, text through
-TfidfVectorizer, and multilabel indicator targets, in float32 and float64."""
+"""What the estimator accepts: sparse matrices and arrays, float32, DataFrames, text
+through TfidfVectorizer, and multilabel indicator targets."""
 
 import tracemalloc
 import warnings
@@ -14,8 +14,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 
 from sk_mlpbp import MLPBackpropClassifier
-
-ignore_convergence = pytest.mark.filterwarnings("ignore", category=ConvergenceWarning)
+from tests._helpers import assert_weights_close, ignore_convergence
 
 SPARSE_CONTAINERS = [
     sparse.csr_matrix,
@@ -48,10 +47,7 @@ def test_sparse_input_learns_the_model_of_its_dense_copy(
     )  # fmt: skip
     dense = MLPBackpropClassifier(**kwargs).fit(X, y)
     from_sparse = MLPBackpropClassifier(**kwargs).fit(container(X), y)
-    for W, V in zip(
-        dense.coefs_ + dense.intercepts_, from_sparse.coefs_ + from_sparse.intercepts_
-    ):
-        assert_allclose(V, W, rtol=1e-10, atol=1e-12)
+    assert_weights_close(from_sparse, dense, rtol=1e-10, atol=1e-12)
     assert_allclose(from_sparse.loss_curve_, dense.loss_curve_, rtol=1e-10)
     assert_allclose(from_sparse.predict_proba(container(X)), dense.predict_proba(X))
     assert_array_equal(from_sparse.predict(container(X)), dense.predict(X))
@@ -88,6 +84,19 @@ def test_float32_stays_float32(as_sparse, batch_size):
     assert all(p.dtype == np.float32 for p in clf.coefs_ + clf.intercepts_)
     assert all(v.dtype == np.float32 for v in clf._velocities)
     assert clf.predict_proba(X32).dtype == np.float32
+
+
+@ignore_convergence
+def test_float32_fit_is_the_float64_fit_to_float32_precision(named_classes):
+    X, y = named_classes
+    clf = MLPBackpropClassifier((5,), max_iter=3, random_state=0).fit(
+        X.astype(np.float32), y
+    )
+    assert all(W.dtype == np.float32 for W in clf.coefs_ + clf.intercepts_)
+    assert clf.predict_proba(X.astype(np.float32)).dtype == np.float32
+    reference = MLPBackpropClassifier((5,), max_iter=3, random_state=0).fit(X, y)
+    assert reference.coefs_[0].dtype == np.float64
+    assert_allclose(clf.coefs_[0], reference.coefs_[0], rtol=1e-4, atol=1e-5)
 
 
 def test_large_sparse_input_is_never_densified():
@@ -158,7 +167,7 @@ def test_dataframe_feature_names_are_checked_at_predict():
     with pytest.raises(ValueError, match="feature names should match"):
         clf.predict(frame.rename(columns={"z": "w"}))
     with pytest.warns(UserWarning, match="does not have valid feature names"):
-        clf.predict(X)
+        assert_array_equal(clf.predict(X), clf.predict(frame))
 
 
 @ignore_convergence

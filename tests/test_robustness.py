@@ -1,5 +1,6 @@
 """Extreme values never produce NaN or escaped RuntimeWarnings: unscaled inputs,
-outputs that underflow, huge learning rates, and random data of any magnitude."""
+outputs that underflow, huge learning rates and divergence, and random data of any
+magnitude."""
 
 import contextlib
 import re
@@ -14,8 +15,6 @@ from sklearn.datasets import load_iris
 from sklearn.exceptions import ConvergenceWarning
 
 from sk_mlpbp import MLPBackpropClassifier, make_article_data
-
-ignore_convergence = pytest.mark.filterwarnings("ignore", category=ConvergenceWarning)
 
 
 def assert_probabilities(clf, X):
@@ -120,7 +119,7 @@ def test_underflowing_outputs_still_rank_the_classes():
     assert_array_equal(clf.predict(X), np.ones(30))
 
 
-# -- huge learning rates --------------------------------------------------------------
+# -- huge learning rates and divergence --------------------------------------------
 
 
 @pytest.mark.usefixtures("runtime_warnings_are_errors")
@@ -147,6 +146,21 @@ def test_huge_learning_rates_give_a_finite_model_or_the_divergence_error(params)
     assert all(np.isfinite(param).all() for param in params)
     assert np.isfinite(clf.loss_curve_).all()
     assert_probabilities(clf, X)
+
+
+def test_divergence_keeps_the_last_finite_epoch():
+    # The output unit sits at S_preA,O = 1.0 * -1.7e308 + 1.7e308 = 0, unsaturated,
+    # so one step with LR = 1e308 pushes its weight past the largest float.
+    clf = MLPBackpropClassifier(
+        (1,), learning_rate=1e308, batch_size=1, shuffle=False, warm_start=True
+    )
+    clf.coefs_ = [np.array([[100.0]]), np.array([[-1.7e308]])]
+    clf.intercepts_ = [np.zeros(1), np.array([1.7e308])]
+    with pytest.raises(ValueError, match="learning_rate.*scale the inputs"):
+        clf.fit([[1.0], [1.0]], [0, 1])
+    assert clf.n_iter_ == 0
+    assert_array_equal(clf.coefs_[1], [[-1.7e308]])
+    assert np.isfinite(clf.predict_proba([[1.0]])).all()
 
 
 # -- any data -------------------------------------------------------------------

@@ -1,8 +1,8 @@
-"""Safety and reproducibility: Ctrl-C signalled to a fitting process, bit-identical
-refits, concurrent predictions, read-only inputs, pickle and skops round trips, and
-the warning for a model saved by another version."""
+"""Safety and reproducibility: Ctrl-C during a fit (in this process, and signalled to
+a fitting child process), bit-identical refits, concurrent predictions, and inputs
+that fit never writes to (read-only arrays, memmaps, read-only sparse matrices)."""
 
-import pickle
+import os
 import signal
 import subprocess
 import sys
@@ -14,38 +14,13 @@ import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 from scipy import sparse
+from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
+from sklearn.preprocessing import StandardScaler
 
-import sk_mlpbp
-from sk_mlpbp import MLPBackpropClassifier
-from sk_mlpbp.exceptions import InconsistentVersionWarning
-
-ignore_convergence = pytest.mark.filterwarnings("ignore", category=ConvergenceWarning)
-
-
-def assert_same_model(first, second):
-    for W, V in zip(
-        first.coefs_ + first.intercepts_, second.coefs_ + second.intercepts_
-    ):
-        assert_array_equal(W, V)
-
-
-@pytest.fixture(scope="module")
-def three_classes():
-    rng = np.random.RandomState(0)
-    X = rng.normal(size=(90, 5))
-    y = np.argmax(X[:, :3], axis=1)
-    return X, y
-
-
-@pytest.fixture(scope="module")
-def fitted(three_classes):
-    X, y = three_classes
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return MLPBackpropClassifier((6, 4), max_iter=20, random_state=0).fit(X, y)
-
+from sk_mlpbp import MLPBackpropClassifier, make_article_data
+from tests._helpers import assert_same_model, ignore_convergence
 
 # -- Ctrl-C -----------------------------------------------------------------------
 
@@ -96,6 +71,33 @@ def test_sigint_to_a_fitting_process_keeps_a_usable_model():
     assert out.splitlines()[-1].startswith("OK"), out
 
 
+def test_keyboard_interrupt_keeps_the_last_completed_epoch():
+    X, y = load_digits(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    kwargs = dict(
+        hidden_layer_sizes=(32,), batch_size=8, n_iter_no_change=np.inf, random_state=0
+    )
+    clf = MLPBackpropClassifier(max_iter=100_000, **kwargs)
+    timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.warns(UserWarning, match="interrupted"):
+            clf.fit(X, y)
+    except KeyboardInterrupt:  # must not end the test session
+        pytest.fail("KeyboardInterrupt escaped from fit")
+    finally:
+        timer.cancel()
+    assert 0 < clf.n_iter_ < 100_000
+    assert len(clf.loss_curve_) == clf.n_iter_
+    assert clf.t_ == clf.n_iter_ * len(y)
+    # The weights are exactly those of a fit that ran n_iter_ epochs.
+    again = MLPBackpropClassifier(max_iter=clf.n_iter_, **kwargs)
+    with pytest.warns(ConvergenceWarning):
+        again.fit(X, y)
+    assert_same_model(clf, again)
+    assert_array_equal(clf.loss_curve_, again.loss_curve_)
+
+
 # -- reproducibility ----------------------------------------------------------------
 
 
@@ -141,15 +143,15 @@ def test_grid_search_scores_do_not_depend_on_n_jobs(three_classes):
 # -- threads ------------------------------------------------------------------------
 
 
-def test_concurrent_predict_proba_equals_the_sequential_result(fitted):
+def test_concurrent_predict_proba_equals_the_sequential_result(fitted_model):
     rng = np.random.RandomState(1)
     inputs = [rng.normal(scale=1 + i, size=(2000 + 97 * i, 5)) for i in range(8)]
-    expected = [fitted.predict_proba(X) for X in inputs]
+    expected = [fitted_model.predict_proba(X) for X in inputs]
     barrier = threading.Barrier(8)
 
     def predict(X):
         barrier.wait()
-        return [fitted.predict_proba(X) for _ in range(5)]
+        return [fitted_model.predict_proba(X) for _ in range(5)]
 
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(predict, inputs))
@@ -158,7 +160,25 @@ def test_concurrent_predict_proba_equals_the_sequential_result(fitted):
             assert_array_equal(proba, reference)
 
 
-# -- read-only inputs ---------------------------------------------------------------
+# -- inputs fit never writes to -----------------------------------------------------
+
+
+@ignore_convergence
+def test_fit_does_not_modify_its_inputs():
+    X, y = make_article_data(30, random_state=0)
+    X_before, y_before = X.copy(), y.copy()
+    MLPBackpropClassifier((3,), max_iter=2, random_state=0).fit(X, y)
+    assert_array_equal(X, X_before)
+    assert_array_equal(y, y_before)
+
+
+@ignore_convergence
+def test_fit_never_writes_into_sample_weight():
+    X, y = make_article_data(20, random_state=0)
+    weights = np.linspace(0.5, 2.0, 20)
+    before = weights.copy()
+    MLPBackpropClassifier((3,), class_weight={0: 2.0}, max_iter=2).fit(X, y, weights)
+    assert_array_equal(weights, before)
 
 
 def read_only(array):
@@ -209,84 +229,3 @@ def test_fit_reads_a_read_only_sparse_matrix(three_classes):
     clf.fit(X, y)
     assert_array_equal(X.data, data_before)
     assert np.isfinite(clf.predict_proba(X)).all()
-
-
-# -- persistence ----------------------------------------------------------------------
-
-
-def skops_dumps(clf):
-    return pytest.importorskip("skops.io").dumps(clf)
-
-
-def skops_loads(data):
-    sio = pytest.importorskip("skops.io")
-    untrusted = sio.get_untrusted_types(data=data)
-    # Nothing but the estimator itself needs trusting.
-    assert untrusted == ["sk_mlpbp._mlp.MLPBackpropClassifier"]
-    return sio.loads(data, trusted=untrusted)
-
-
-FORMATS = [
-    pytest.param((pickle.dumps, pickle.loads), id="pickle"),
-    pytest.param((skops_dumps, skops_loads), id="skops"),
-]
-
-
-def round_trip(clf, dumps=pickle.dumps, loads=pickle.loads):
-    return loads(dumps(clf))
-
-
-@pytest.mark.parametrize("serialization", FORMATS)
-def test_round_trips_predict_identically(fitted, three_classes, serialization):
-    X, _ = three_classes
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", InconsistentVersionWarning)
-        loaded = round_trip(fitted, *serialization)
-    assert_same_model(fitted, loaded)
-    assert_array_equal(loaded.predict_proba(X), fitted.predict_proba(X))
-    assert_array_equal(loaded.predict(X), fitted.predict(X))
-    assert loaded.get_params() == fitted.get_params()
-    assert loaded.loss_curve_ == fitted.loss_curve_
-
-
-@pytest.mark.parametrize("serialization", FORMATS)
-def test_loading_a_model_of_another_version_warns(
-    fitted, three_classes, serialization, monkeypatch
-):
-    X, _ = three_classes
-    dumps, loads = serialization
-    data = dumps(fitted)
-    saved_by = sk_mlpbp.__version__
-    monkeypatch.setattr(sk_mlpbp, "__version__", "99.0")
-    with pytest.warns(InconsistentVersionWarning) as record:
-        loaded = loads(data)
-    (warning,) = [w.message for w in record]
-    assert warning.original_version == saved_by
-    assert warning.current_version == "99.0"
-    assert f"saved by sk_mlpbp {saved_by}" in str(warning)
-    assert_array_equal(loaded.predict_proba(X), fitted.predict_proba(X))
-
-
-def test_a_model_pickled_before_versions_were_recorded_warns(fitted):
-    state = fitted.__getstate__()
-    del state["_sk_mlpbp_version"]
-    loaded = MLPBackpropClassifier.__new__(MLPBackpropClassifier)
-    with pytest.warns(InconsistentVersionWarning, match="saved by sk_mlpbp unknown"):
-        loaded.__setstate__(state)
-    assert "_sk_mlpbp_version" not in vars(loaded)
-
-
-def test_pickled_state_records_the_version_but_the_model_does_not_keep_it(fitted):
-    assert fitted.__getstate__()["_sk_mlpbp_version"] == sk_mlpbp.__version__
-    assert "_sk_mlpbp_version" not in vars(round_trip(fitted))
-    assert "_sk_mlpbp_version" not in vars(fitted)
-
-
-def test_unfitted_and_partially_fitted_models_round_trip(three_classes):
-    X, y = three_classes
-    clf = MLPBackpropClassifier((3,), learning_rate=0.7, random_state=0)
-    assert round_trip(clf).get_params() == clf.get_params()
-    clf.partial_fit(X, y, classes=[0, 1, 2])
-    loaded = round_trip(clf).partial_fit(X, y)
-    clf.partial_fit(X, y)
-    assert_same_model(clf, loaded)

@@ -16,6 +16,7 @@ import sk_mlpbp._threads
 from sk_mlpbp import MLPBackpropClassifier, make_article_data
 from sk_mlpbp._mlp import MLPBackpropClassifier as _Estimator
 from sk_mlpbp._mlp import _Epoch
+from tests._helpers import assert_same_model, assert_weights_close
 
 pytestmark = pytest.mark.filterwarnings("ignore", category=ConvergenceWarning)
 
@@ -275,8 +276,7 @@ def fits_under_limits(X, y, limits):
 def test_small_fits_are_identical_whatever_the_callers_thread_count(two_threads):
     X, y = wide_problem()
     one, two = fits_under_limits(X, y, [1, 2])
-    for W1, W2 in zip(one.coefs_ + one.intercepts_, two.coefs_ + two.intercepts_):
-        assert_array_equal(W1, W2)
+    assert_same_model(one, two)
     assert_array_equal(one.loss_curve_, two.loss_curve_)
 
 
@@ -293,8 +293,7 @@ def test_the_thread_count_changes_results_by_rounding_at_most(two_threads, polic
         else:
             count_every_fit_as_large_work(patch)
         one, other = fits_under_limits(X, y, [1, 2])
-    for W1, W2 in zip(one.coefs_ + one.intercepts_, other.coefs_ + other.intercepts_):
-        assert_allclose(W1, W2, rtol=1e-9, atol=1e-12)
+    assert_weights_close(one, other, rtol=1e-9, atol=1e-12)
     assert_allclose(one.loss_curve_, other.loss_curve_, rtol=1e-9)
 
 

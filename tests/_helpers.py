@@ -1,0 +1,73 @@
+"""Shared constants and helpers of the tests (the fixtures are in conftest.py).
+
+``ARTICLE`` is the one definition of the article's network and update rule; a test
+that varies one of its parameters writes ``{**ARTICLE, "batch_size": 4}``.
+"""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.exceptions import ConvergenceWarning
+
+# The article's network: 4 hidden logistic units, LR = 1, one sample per step in the
+# given order, no biases, and weights drawn from U(-1, 1).
+ARTICLE = dict(
+    hidden_layer_sizes=(4,),
+    learning_rate=1.0,
+    batch_size=1,
+    shuffle=False,
+    use_bias=False,
+    weight_init="uniform",
+)
+
+# Short fits stop at max_iter on purpose; the ConvergenceWarning says nothing there.
+ignore_convergence = pytest.mark.filterwarnings("ignore", category=ConvergenceWarning)
+
+
+def three_classes(n_samples, n_features, labels=(0, 1, 2), seed=0):
+    """Normal X; the class of a row is the largest of its first three columns."""
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n_samples, n_features))
+    return X, np.asarray(labels)[np.argmax(X[:, :3], axis=1)]
+
+
+def random_problem(n_samples=23, n_classes=3, seed=0):
+    """Normal X of 4 columns and cycling labels; the generator for the weights."""
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n_samples, 4))
+    y = np.arange(n_samples) % n_classes
+    return rng, X, y
+
+
+def warm_started(clf, coefs, intercepts):
+    """Give ``clf`` starting weights as a user would: assign, then warm-start."""
+    clf.set_params(warm_start=True, shuffle=False)
+    clf.coefs_ = [np.array(W) for W in coefs]
+    clf.intercepts_ = [np.array(b) for b in intercepts]
+    return clf
+
+
+def parameters(clf):
+    """Every weight and bias of a fitted ``clf``, layer by layer."""
+    return clf.coefs_ + clf.intercepts_
+
+
+def assert_weights_close(actual, desired, **tolerance):
+    """Weights and biases of ``actual`` equal those of ``desired`` to ``tolerance``
+    (``numpy.testing.assert_allclose``'s rtol and atol)."""
+    for W, V in zip(parameters(actual), parameters(desired)):
+        assert_allclose(W, V, **tolerance)
+
+
+def assert_same_model(first, second):
+    """Bit-identical weights and biases."""
+    for W, V in zip(parameters(first), parameters(second)):
+        assert_array_equal(W, V)
+
+
+def assert_matches_reference(clf, reference, atol=1e-8):
+    """Weights, biases and loss curve equal a loop reference's, to ``atol``."""
+    ref_coefs, ref_intercepts, ref_errors = reference
+    for W, ref in zip(parameters(clf), ref_coefs + ref_intercepts):
+        assert_allclose(W, ref, rtol=0, atol=atol)
+    assert_allclose(clf.loss_curve_, ref_errors, rtol=0, atol=atol)
