@@ -14,8 +14,7 @@ from threadpoolctl import ThreadpoolController, threadpool_info, threadpool_limi
 
 import sk_mlpbp._threads
 from sk_mlpbp import MLPBackpropClassifier, make_article_data
-from sk_mlpbp._mlp import MLPBackpropClassifier as _Estimator
-from sk_mlpbp._mlp import _Epoch
+from sk_mlpbp._epoch import Epoch, MinibatchEpoch
 from tests._helpers import assert_same_model, assert_weights_close
 
 pytestmark = pytest.mark.filterwarnings("ignore", category=ConvergenceWarning)
@@ -46,13 +45,13 @@ def two_threads():
 def seen_during_epochs(monkeypatch):
     """The BLAS thread counts seen at the start of every epoch of a fit."""
     seen = []
-    run = _Epoch.run
+    run = Epoch.run
 
     def recording_run(epoch):
         seen.append(blas_threads())
         return run(epoch)
 
-    monkeypatch.setattr(_Epoch, "run", recording_run)
+    monkeypatch.setattr(Epoch, "run", recording_run)
     return seen
 
 
@@ -60,13 +59,13 @@ def seen_during_epochs(monkeypatch):
 def seen_during_steps(monkeypatch):
     """The BLAS thread counts seen at every training step of a fit."""
     seen = []
-    backprop = _Estimator._backprop
+    step = MinibatchEpoch._step
 
-    def recording_backprop(self, *args):
+    def recording_step(epoch, *args):
         seen.append(blas_threads())
-        return backprop(self, *args)
+        return step(epoch, *args)
 
-    monkeypatch.setattr(_Estimator, "_backprop", recording_backprop)
+    monkeypatch.setattr(MinibatchEpoch, "_step", recording_step)
     return seen
 
 
@@ -154,7 +153,7 @@ def test_an_error_during_fit_restores_the_setting(two_threads, monkeypatch):
         assert max(blas_threads()) == 1
         raise RuntimeError("failed inside the epoch")
 
-    monkeypatch.setattr(_Epoch, "run", failing_run)
+    monkeypatch.setattr(Epoch, "run", failing_run)
     X, y = small_problem()
     with pytest.raises(RuntimeError, match="failed inside the epoch"):
         MLPBackpropClassifier((4,)).fit(X, y)
@@ -175,11 +174,11 @@ def test_a_keyboard_interrupt_during_fit_restores_the_setting(
     X, y = small_problem()
     clf = MLPBackpropClassifier((4,))
     if where == "epoch":
-        monkeypatch.setattr(_Epoch, "run", interrupted)
+        monkeypatch.setattr(Epoch, "run", interrupted)
         with pytest.warns(UserWarning, match="interrupted"):
             clf.fit(X, y)
     else:
-        monkeypatch.setattr(_Epoch, "__init__", interrupted)
+        monkeypatch.setattr(Epoch, "__init__", interrupted)
         with pytest.raises(KeyboardInterrupt):
             clf.fit(X, y)
     assert min(blas_threads()) == 2
@@ -209,14 +208,14 @@ def test_overlapping_fits_leave_the_setting_as_they_found_it(two_threads, monkey
     the threads are what they were before either."""
     second_started = threading.Event()
     first_done = threading.Event()
-    run = _Epoch.run
+    run = Epoch.run
     first = MLPBackpropClassifier((4,), max_iter=1)
     second = MLPBackpropClassifier((4,), max_iter=1)
     X, y = small_problem()
     worker = threading.Thread(target=second.fit, args=(X, y))
 
     def overlapping_run(epoch):
-        if epoch.estimator is first:
+        if epoch.coefs is first.coefs_:
             worker.start()
             second_started.wait(timeout=60)
         else:
@@ -224,7 +223,7 @@ def test_overlapping_fits_leave_the_setting_as_they_found_it(two_threads, monkey
             first_done.wait(timeout=60)
         return run(epoch)
 
-    monkeypatch.setattr(_Epoch, "run", overlapping_run)
+    monkeypatch.setattr(Epoch, "run", overlapping_run)
     try:
         first.fit(X, y)
     finally:
