@@ -25,14 +25,20 @@ ignore_convergence = pytest.mark.filterwarnings("ignore", category=ConvergenceWa
 
 
 def three_classes(n_samples, n_features, labels=(0, 1, 2), seed=0):
-    """Normal X; the class of a row is the largest of its first three columns."""
+    """Return normal X of ``n_samples`` rows and ``n_features`` columns, and its labels.
+
+    The class of a row is the largest of its first three columns.
+    """
     rng = np.random.RandomState(seed)
     X = rng.normal(size=(n_samples, n_features))
     return X, np.asarray(labels)[np.argmax(X[:, :3], axis=1)]
 
 
 def random_problem(n_samples=23, n_classes=3, seed=0):
-    """Normal X of 4 columns and cycling labels; the generator for the weights."""
+    """Return the generator for the weights, normal X and cycling labels.
+
+    X has 4 columns, and the labels cycle through ``n_classes`` classes.
+    """
     rng = np.random.RandomState(seed)
     X = rng.normal(size=(n_samples, 4))
     y = np.arange(n_samples) % n_classes
@@ -53,8 +59,10 @@ def parameters(clf):
 
 
 def assert_weights_close(actual, desired, **tolerance):
-    """Weights and biases of ``actual`` equal those of ``desired`` to ``tolerance``
-    (``numpy.testing.assert_allclose``'s rtol and atol)."""
+    """Assert that the weights and biases of ``actual`` equal those of ``desired``.
+
+    ``tolerance`` is ``numpy.testing.assert_allclose``'s rtol and atol.
+    """
     for W, V in zip(parameters(actual), parameters(desired)):
         assert_allclose(W, V, **tolerance)
 

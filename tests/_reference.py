@@ -21,7 +21,11 @@ def logistic_deriv(x):
 def article_training_loop(
     training_data, target_output, weights_ItoH, weights_HtoO, LR, epochs
 ):
-    """The article's network (one hidden layer, one output, no bias), node by node."""
+    """Train the article's network (one hidden layer, one output, no bias).
+
+    Node by node, one sample at a time; return the weights and the error of every
+    epoch.
+    """
     weights_ItoH = [list(row) for row in weights_ItoH]
     weights_HtoO = list(weights_HtoO)
     I_dim, H_dim = len(weights_ItoH), len(weights_HtoO)
@@ -186,5 +190,5 @@ def random_network(rng, units):
 
 
 def targets(y, n_classes):
-    """The estimator's target coding: one 0/1 column for 2 classes, else one-hot."""
+    """Code ``y`` as the estimator does: one 0/1 column for 2 classes, else one-hot."""
     return np.eye(n_classes)[y] if n_classes > 2 else y[:, None].astype(float)

@@ -26,7 +26,7 @@ def three_classes():
 
 @pytest.fixture(scope="module")
 def fitted_model(three_classes):
-    """A network of two hidden layers trained 20 epochs on ``three_classes``."""
+    """Return a network of two hidden layers trained 20 epochs on ``three_classes``."""
     X, y = three_classes
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

@@ -1,6 +1,8 @@
-"""Every bad input gets a clear error: ValueError or TypeError with a message that
-says what is wrong, and NotFittedError for an unfitted model (a catalogue, one test id
-per case)."""
+"""Every bad input gets a clear error.
+
+ValueError or TypeError with a message that says what is wrong, and NotFittedError for
+an unfitted model (a catalogue, one test id per case).
+"""
 
 import copy
 
@@ -17,7 +19,7 @@ X, y = make_article_data(20, random_state=0)
 
 
 def with_first(array, value):
-    """A float copy of ``array`` whose first entry is ``value``."""
+    """Return a float copy of ``array`` whose first entry is ``value``."""
     array = np.array(array, dtype=float)
     array.flat[0] = value
     return array
@@ -327,7 +329,7 @@ def test_object_array_of_numbers_is_accepted_as_numbers(fitted):
 # are the ones that shortcut could miss.
 @pytest.fixture(scope="module")
 def wide():
-    """A model whose prediction runs X through in chunks of 64 rows."""
+    """Return a model whose prediction runs X through in chunks of 64 rows."""
     clf = MLPBackpropClassifier((2**13,), max_iter=1, random_state=0)
     with pytest.warns(ConvergenceWarning):
         return clf.fit(X, y)

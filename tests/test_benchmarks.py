@@ -1,5 +1,7 @@
-"""The benchmark scripts run (on a tiny size, so that they cannot rot). They measure
-ratios and scores for people to read; nothing here asserts a timing."""
+"""The benchmark scripts run (on a tiny size, so that they cannot rot).
+
+They measure ratios and scores for people to read; nothing here asserts a timing.
+"""
 
 import importlib.util
 import subprocess

@@ -1,5 +1,7 @@
-"""Training on a real dask cluster: GridSearchCV through joblib's dask backend, and
-dask-ml's Incremental wrapper streaming a chunked dask array through partial_fit.
+"""Training on a real dask cluster.
+
+GridSearchCV through joblib's dask backend, and dask-ml's Incremental wrapper
+streaming a chunked dask array through partial_fit.
 
 The cluster is a distributed.LocalCluster with two worker processes of one thread
 each (this project's machines have two cores). Worker processes unpickle the

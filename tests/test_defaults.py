@@ -36,7 +36,7 @@ from sk_mlpbp.exceptions import SaturationWarning
 
 
 def held_out_score(model, X, y, metric=None, seed=0):
-    """The score of ``model`` fitted on 2/3 of ``(X, y)`` on the other third."""
+    """Fit ``model`` on 2/3 of ``(X, y)`` and return its score on the other third."""
     stratify = None if np.ndim(y) == 2 else y
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=1 / 3, stratify=stratify, random_state=seed

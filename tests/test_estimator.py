@@ -1,7 +1,9 @@
-"""The estimator's API: the network a fit builds, what predict and predict_proba
-return, the parameters that shape training (use_bias, weight_init, shuffle,
-batch_size), and the estimator inside scikit-learn's Pipeline, GridSearchCV and
-cross_val_score."""
+"""The estimator's API.
+
+The network a fit builds, what predict and predict_proba return, the parameters that
+shape training (use_bias, weight_init, shuffle, batch_size), and the estimator inside
+scikit-learn's Pipeline, GridSearchCV and cross_val_score.
+"""
 
 import numpy as np
 import pytest

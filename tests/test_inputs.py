@@ -1,5 +1,8 @@
-"""What the estimator accepts: sparse matrices and arrays, float32, DataFrames, text
-through TfidfVectorizer, and multilabel indicator targets."""
+"""What the estimator accepts.
+
+Sparse matrices and arrays, float32, DataFrames, text through TfidfVectorizer, and
+multilabel indicator targets.
+"""
 
 import tracemalloc
 import warnings

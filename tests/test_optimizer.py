@@ -1,6 +1,8 @@
-"""The update rules against the loop reference (``tests/_reference.py``): momentum,
-Nesterov, L2, the online loop with every control, the learning-rate schedules, and one
-learning rate per layer."""
+"""The update rules against the loop reference (``tests/_reference.py``).
+
+Momentum, Nesterov, L2, the online loop with every control, the learning-rate
+schedules, and one learning rate per layer.
+"""
 
 import warnings
 

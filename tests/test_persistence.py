@@ -1,6 +1,9 @@
-"""Persistence: pickle and skops round trips predict identically, the version that
-saved a model is recorded, and loading a model saved by another sk_mlpbp version
-warns. (The command line's model files are in tests/test_model_files.py.)"""
+"""Persistence: pickle and skops round trips, and the version that saved a model.
+
+Both round trips predict identically, the version that saved a model is recorded, and
+loading a model saved by another sk_mlpbp version warns. (The command line's model
+files are in tests/test_model_files.py.)
+"""
 
 import pickle
 import warnings

@@ -1,5 +1,8 @@
-"""What a fit reports while it trains: verbose lines, and scikit-learn's callbacks
-(ProgressBar, ScoringMonitor, and a recording callback that can stop training)."""
+"""What a fit reports while it trains.
+
+Verbose lines, and scikit-learn's callbacks (ProgressBar, ScoringMonitor, and a
+recording callback that can stop training).
+"""
 
 import warnings
 

@@ -1,6 +1,8 @@
-"""Extreme values never produce NaN or escaped RuntimeWarnings: unscaled inputs,
-outputs that underflow, huge learning rates and divergence, and random data of any
-magnitude."""
+"""Extreme values never produce NaN or escaped RuntimeWarnings.
+
+Unscaled inputs, outputs that underflow, huge learning rates and divergence, and
+random data of any magnitude.
+"""
 
 import contextlib
 import re
@@ -18,8 +20,11 @@ from sk_mlpbp import MLPBackpropClassifier, make_article_data
 
 
 def assert_probabilities(clf, X):
-    """Finite rows summing to 1 of shape (n_samples, n_classes), which predict's
-    labels agree with."""
+    """Assert that ``clf``'s probabilities for ``X`` are valid and agree with predict.
+
+    The probabilities are finite rows summing to 1, of shape (n_samples, n_classes),
+    and predict's labels agree with them.
+    """
     proba = clf.predict_proba(X)
     assert proba.shape == (X.shape[0], clf.classes_.shape[0])
     assert np.isfinite(proba).all()
@@ -30,9 +35,11 @@ def assert_probabilities(clf, X):
 
 @contextlib.contextmanager
 def no_runtime_warnings():
-    """Any RuntimeWarning (overflow, invalid value, divide by zero) is an error;
+    """Make any RuntimeWarning (overflow, invalid value, divide by zero) an error.
+
     ConvergenceWarning is expected with short fits, and so is the warning that a
-    batch_size larger than the data is clipped."""
+    batch_size larger than the data is clipped: both are ignored.
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -168,9 +175,12 @@ def test_divergence_keeps_the_last_finite_epoch():
 
 @st.composite
 def problems(draw):
-    """Random X of 1-25 rows and 1-6 columns, with values of magnitudes 1e-300 to
-    1e300 of either sign, zeros and constant columns; y of 1-3 classes; a random
-    batch size, hidden layers, learning rate and momentum."""
+    """Draw a random problem: X, y, and the parameters of the network and its training.
+
+    X has 1-25 rows and 1-6 columns, with values of magnitudes 1e-300 to 1e300 of
+    either sign, zeros and constant columns; y has 1-3 classes; the batch size, hidden
+    layers, learning rate and momentum are random.
+    """
     n_samples = draw(st.integers(1, 25))
     n_features = draw(st.integers(1, 6))
     size = n_samples * n_features

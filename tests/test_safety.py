@@ -1,6 +1,9 @@
-"""Safety and reproducibility: Ctrl-C during a fit (in this process, and signalled to
-a fitting child process), bit-identical refits, concurrent predictions, and inputs
-that fit never writes to (read-only arrays, memmaps, read-only sparse matrices)."""
+"""Safety and reproducibility of fits and predictions.
+
+Ctrl-C during a fit (in this process, and signalled to a fitting child process),
+bit-identical refits, concurrent predictions, and inputs that fit never writes to
+(read-only arrays, memmaps, read-only sparse matrices).
+"""
 
 import os
 import signal

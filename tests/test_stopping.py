@@ -1,6 +1,8 @@
-"""When training stops, and what it records on the way: the loss's tol rule, max_iter,
-validation data and their curves, early stopping on them, and X_val through a
-pipeline."""
+"""When training stops, and what it records on the way.
+
+The loss's tol rule, max_iter, validation data and their curves, early stopping on
+them, and X_val through a pipeline.
+"""
 
 import warnings
 

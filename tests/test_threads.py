@@ -1,7 +1,9 @@
-"""The BLAS thread policy of a fit (sk_mlpbp/_threads.py): small fits run on one
-thread, a caller's limit is never exceeded, and every fit, however it ends, leaves the
-threads as it found them. No timings: which count is faster is for
-benchmarks/threads.py to show."""
+"""The BLAS thread policy of a fit (sk_mlpbp/_threads.py).
+
+Small fits run on one thread, a caller's limit is never exceeded, and every fit,
+however it ends, leaves the threads as it found them. No timings: which count is
+faster is for benchmarks/threads.py to show.
+"""
 
 import threading
 from contextlib import nullcontext
@@ -21,7 +23,7 @@ pytestmark = pytest.mark.filterwarnings("ignore", category=ConvergenceWarning)
 
 
 def blas_threads():
-    """The thread count of every loaded BLAS library, as threadpoolctl reads it."""
+    """Return every loaded BLAS library's thread count, as threadpoolctl reads it."""
     return [
         lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"
     ]
@@ -43,7 +45,7 @@ def two_threads():
 
 @pytest.fixture
 def seen_during_epochs(monkeypatch):
-    """The BLAS thread counts seen at the start of every epoch of a fit."""
+    """Record the BLAS thread counts seen at the start of every epoch of a fit."""
     seen = []
     run = Epoch.run
 
@@ -57,7 +59,7 @@ def seen_during_epochs(monkeypatch):
 
 @pytest.fixture
 def seen_during_steps(monkeypatch):
-    """The BLAS thread counts seen at every training step of a fit."""
+    """Record the BLAS thread counts seen at every training step of a fit."""
     seen = []
     step = MinibatchEpoch._step
 
@@ -70,8 +72,10 @@ def seen_during_steps(monkeypatch):
 
 
 def count_every_fit_as_large_work(patch):
-    """Every fit's thread count is probed while it trains, starting afresh (nothing
-    carried over from an earlier test's fits)."""
+    """Make every fit probe its thread count while it trains, starting afresh.
+
+    Nothing is carried over from an earlier test's fits.
+    """
     patch.setattr(sk_mlpbp._threads, "SMALL_STEP", 0)
     patch.setattr(sk_mlpbp._threads, "_last", None)
 
@@ -164,8 +168,11 @@ def test_an_error_during_fit_restores_the_setting(two_threads, monkeypatch):
 def test_a_keyboard_interrupt_during_fit_restores_the_setting(
     two_threads, monkeypatch, where
 ):
-    """Ctrl-C during an epoch ends the fit with a warning; during the set-up of the
-    epochs it leaves the fit. Either way the threads are put back."""
+    """Ctrl-C during a fit puts the threads back, wherever it comes.
+
+    During an epoch it ends the fit with a warning; during the set-up of the epochs it
+    leaves the fit.
+    """
 
     def interrupted(*args, **kwargs):
         assert max(blas_threads()) == 1
@@ -185,9 +192,12 @@ def test_a_keyboard_interrupt_during_fit_restores_the_setting(
 
 
 def test_a_fit_in_another_thread_leaves_the_caller_in_control(large_work):
-    """threadpoolctl (>= 3.8) lets one thread at a time set OpenBLAS's threads; a fit
-    in a worker thread must hand that back, or the caller's limits would silently do
-    nothing afterwards."""
+    """A fit in a worker thread hands the control of the threads back.
+
+    threadpoolctl (>= 3.8) lets one thread at a time set OpenBLAS's threads; a fit in a
+    worker thread must hand that back, or the caller's limits would silently do nothing
+    afterwards.
+    """
     before = blas_threads()
     if not before or max(before) < 2:
         pytest.skip("the BLAS runs 1 thread here, so a limit of 1 cannot show")
@@ -203,9 +213,11 @@ def test_a_fit_in_another_thread_leaves_the_caller_in_control(large_work):
 
 
 def test_overlapping_fits_leave_the_setting_as_they_found_it(two_threads, monkeypatch):
-    """A fit that starts while another holds the threads leaves them to it: here the
-    second fit starts during the first and ends after it, and when both have ended
-    the threads are what they were before either."""
+    """A fit that starts while another holds the threads leaves them to it.
+
+    Here the second fit starts during the first and ends after it, and when both have
+    ended the threads are what they were before either.
+    """
     second_started = threading.Event()
     first_done = threading.Event()
     run = Epoch.run
@@ -238,8 +250,11 @@ def test_overlapping_fits_leave_the_setting_as_they_found_it(two_threads, monkey
 def test_a_callers_limit_on_one_library_is_kept_for_it(
     two_threads, large_work, seen_during_steps
 ):
-    """With NumPy's and SciPy's BLAS loaded, a limit on one of them holds while the
-    probe tries more threads on the other."""
+    """A caller's limit on one BLAS library holds while the probe tries another.
+
+    With NumPy's and SciPy's BLAS loaded, a limit on one of them holds while the probe
+    tries more threads on the other.
+    """
     libraries = [lib for lib in threadpool_info() if lib["user_api"] == "blas"]
     if len(libraries) < 2:
         pytest.skip("needs two BLAS libraries loaded (NumPy's and SciPy's)")
@@ -254,9 +269,12 @@ def test_a_callers_limit_on_one_library_is_kept_for_it(
 
 
 def wide_problem():
-    """Data for a network whose products OpenBLAS sums differently on one thread and
-    on two (an inner dimension of 400, beyond its block of 384 on this machine's
-    kernels), while a step (200 x (400 x 20 + 20)) is still small work."""
+    """Return data on which a network's results depend on the BLAS thread count.
+
+    OpenBLAS sums the network's products differently on one thread and on two (an
+    inner dimension of 400, beyond its block of 384 on this machine's kernels), while a
+    step (200 x (400 x 20 + 20)) is still small work.
+    """
     rng = np.random.RandomState(0)
     X = rng.normal(size=(600, 400))
     y = (X[:, 0] + X[:, 1] > 0).astype(int)
@@ -281,8 +299,11 @@ def test_small_fits_are_identical_whatever_the_callers_thread_count(two_threads)
 
 @pytest.mark.parametrize("policy", ["off", "probing"])
 def test_the_thread_count_changes_results_by_rounding_at_most(two_threads, policy):
-    """On one thread and on two (policy off), or on one and under the probe, which
-    switches between counts while it trains: the same model up to rounding."""
+    """The thread count changes a fit's model by rounding at most.
+
+    Compared on one thread and on two (policy off), or on one and under the probe,
+    which switches between counts while it trains.
+    """
     X, y = wide_problem()
     with pytest.MonkeyPatch.context() as patch:
         if policy == "off":
@@ -307,8 +328,10 @@ class FakeLibrary:
 
 
 def probe(step_seconds, batches=40):
-    """Run a probed policy over ``batches`` steps of 200 rows, each taking
-    ``step_seconds[count]`` on ``count`` threads; return the counts the steps ran on."""
+    """Run a probed policy over ``batches`` steps and return the counts they ran on.
+
+    Each step has 200 rows and takes ``step_seconds[count]`` on ``count`` threads.
+    """
     library = FakeLibrary(2)
     policy = sk_mlpbp._threads._Policy([library], [2], work=10**9)
     counts = []

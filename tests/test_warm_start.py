@@ -1,6 +1,8 @@
-"""Training on: a warm-started fit and partial_fit go on from the weights, velocities
-and schedule the model has; a fit without warm_start starts afresh; partial_fit
-streams chunks."""
+"""Training on: warm-started fits, partial_fit, and fits that start afresh.
+
+A warm-started fit and partial_fit go on from the weights, velocities and schedule the
+model has; a fit without warm_start starts afresh; partial_fit streams chunks.
+"""
 
 import numpy as np
 import pytest

@@ -1,5 +1,8 @@
-"""Sample and class weights: a step is the weighted mean of its samples' gradients,
-integer weights act as repeated rows, and class weights as the same sample weights."""
+"""Sample and class weights.
+
+A step is the weighted mean of its samples' gradients, integer weights act as repeated
+rows, and class weights as the same sample weights.
+"""
 
 import numpy as np
 import pytest
