@@ -15,8 +15,11 @@ Neither sees the estimator: they take the arrays and the optimizer, and train th
 weights in place.
 """
 
+from itertools import compress
+
 import numpy as np
 from scipy import sparse
+from sklearn.utils import gen_batches
 
 from sk_mlpbp._activations import inplace_logistic, logistic_derivative
 from sk_mlpbp._loss import output_error_signal, sample_errors
@@ -105,6 +108,7 @@ class Epoch:
         self.shuffle, self.random_state = shuffle, random_state
         n_samples = X.shape[0]
         self.order = np.arange(n_samples)
+        # Where each batch starts in the order.
         self.starts = np.arange(0, n_samples, batch_size)
         self.total_weight = n_samples if sample_weight is None else sample_weight.sum()
 
@@ -119,14 +123,13 @@ class Epoch:
         """
         if self.shuffle:
             self.random_state.shuffle(self.order)
-        starts = self.starts
+        kept = None  # every batch
         if self.sample_weight is not None:
-            totals = np.add.reduceat(self.sample_weight[self.order], starts)
-            starts = starts[totals > 0]
-        return self._steps(starts) / float(self.total_weight)
+            kept = np.add.reduceat(self.sample_weight[self.order], self.starts) > 0
+        return self._steps(kept) / float(self.total_weight)
 
-    def _steps(self, starts):
-        """Take the steps of the batches that start at ``starts`` in the order.
+    def _steps(self, kept):
+        """Take the steps of the epoch's batches, or of those where ``kept`` is True.
 
         Returns the (weighted) summed error E of their samples.
         """
@@ -149,6 +152,7 @@ class MinibatchEpoch(Epoch):
             X = X.tocsr()
         super().__init__(coefs, intercepts, X, *args)
         batch_size, dtype = self.batch_size, X.dtype
+        self.batches = list(gen_batches(X.shape[0], batch_size))
         self.sparse = sparse.issparse(X)
         # S_postA[0] receives the gathered input batch (dense X only).
         self.S_postA = [np.empty((0 if self.sparse else batch_size, X.shape[1]), dtype)]
@@ -159,15 +163,11 @@ class MinibatchEpoch(Epoch):
         if self.sample_weight is not None:
             self.weight_batch = np.empty(batch_size, dtype)
 
-    def _steps(self, starts):
-        n_samples = self.order.shape[0]
+    def _steps(self, kept):
         # A sparse X is put in this epoch's order once (O(nnz)), so that every batch
         # is a contiguous slice of rows rather than a fancy-indexed copy.
         X_ordered = self.X[self.order] if self.sparse and self.shuffle else self.X
-        batches = (
-            slice(start, min(start + self.batch_size, n_samples))
-            for start in starts.tolist()
-        )
+        batches = self.batches if kept is None else list(compress(self.batches, kept))
         error_sum = 0.0
         for batch in paced(batches):
             m = batch.stop - batch.start
@@ -280,12 +280,12 @@ class OnlineEpoch(Epoch):
             for augmented, weights, biases in parts:
                 yield augmented[: W.shape[0]], weights, augmented[W.shape[0] :], biases
 
-    def _steps(self, starts):
+    def _steps(self, kept):
         for W_part, W, b_part, b in self._augmented():  # load
             W_part[...] = W
             if self.bias:
                 b_part[0] = b
-        rows = self.order[starts]  # with a batch of one, its start is its row
+        rows = self.order if kept is None else self.order[kept]  # a batch a row
         n_features = self.X.shape[1]
         error_sum = 0.0
         for chunk in range(0, rows.shape[0], self.CHUNK_ROWS):

@@ -106,6 +106,13 @@ class SGDOptimizer:
                 v.astype(p.dtype, copy=False) for v, p in zip(velocities, params)
             ]
         self.velocities = velocities
+        n_layers = len(coefs)
+        self._layer_velocities = [
+            (None, None)
+            if velocities is None
+            else (velocities[i], velocities[n_layers + i])
+            for i in range(n_layers)
+        ]
         # Room for each layer's step LR * gradient, reused by every batch.
         self._coef_steps = [np.empty_like(coef) for coef in coefs]
         self._intercept_steps = [np.empty_like(b) for b in intercepts]
@@ -133,8 +140,9 @@ class SGDOptimizer:
             np.copyto(step_W, S_postA.T @ S_ERROR)
         else:
             np.dot(S_postA.T, S_ERROR, out=step_W)
-        self.add_decay(layer, step_W, W)
-        velocity_W, velocity_b = self.layer_velocities(layer)
+        if self.alpha:
+            self.add_decay(layer, step_W, W)
+        velocity_W, velocity_b = self._layer_velocities[layer]
         self.step(W, step_W, velocity_W)
         if self.use_bias:
             # LR * gradient_b: the sum of S_ERROR's rows, as a matrix-vector product
@@ -174,9 +182,7 @@ class SGDOptimizer:
         velocity_W, velocity_b : ndarray or None
             The velocities, updated in place by :meth:`step`; None without momentum.
         """
-        if self.velocities is None:
-            return None, None
-        return self.velocities[layer], self.velocities[len(self.coefs) + layer]
+        return self._layer_velocities[layer]
 
     def step(self, param, step, velocity):
         """Move ``param`` by ``step = LR * gradient``, or by its ``velocity``.
