@@ -24,6 +24,7 @@ from sk_mlpbp import MLPBackpropClassifier, make_article_data
 from sk_mlpbp._cli import main
 from sk_mlpbp._model_io import load_model
 from sk_mlpbp._progress import EpochDisplay, epoch_progress
+from tests._helpers import assert_same_model
 
 LABELS = np.array(["left", "right"])  # text labels, to check they come back as such
 
@@ -197,11 +198,7 @@ def test_fit_no_scale_saves_the_article_network_trained_on_the_raw_columns(
         warnings.simplefilter("ignore", ConvergenceWarning)
         direct.fit(X, y)
     assert saved.n_iter_ == direct.n_iter_
-    for name in ("coefs_", "intercepts_"):
-        for saved_layer, direct_layer in zip(
-            getattr(saved, name), getattr(direct, name)
-        ):
-            assert_array_equal(saved_layer, direct_layer)
+    assert_same_model(saved, direct)
 
 
 def test_progress_is_a_bar_redrawn_in_place_on_a_terminal():
