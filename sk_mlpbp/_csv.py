@@ -129,7 +129,7 @@ def read_table(path):
     >>> folder = tempfile.mkdtemp()
     >>> path = os.path.join(folder, "train.csv")
     >>> with open(path, "w") as file:
-    ...     _ = file.write("x,y,label\\n0.5,-1,yes\\n-0.5,1,no\\n")
+    ...     _ = file.write("x,y,label\n0.5,-1,yes\n-0.5,1,no\n")
     >>> table = read_table(path)
     >>> table.numbers(["x", "y"]).tolist(), table.labels("label").tolist()
     ([[0.5, -1.0], [-0.5, 1.0]], ['yes', 'no'])
