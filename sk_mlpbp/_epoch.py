@@ -112,8 +112,18 @@ class Epoch:
         self.starts = np.arange(0, n_samples, batch_size)
         self.total_weight = n_samples if sample_weight is None else sample_weight.sum()
 
-    def run(self):
+    def run(self, guarded=False):
         """Train one epoch.
+
+        Parameters
+        ----------
+        guarded : bool, default=False
+            Whether to take the last epoch's steps again, in the same order, with
+            every product guarded against overflow (see
+            :func:`sk_mlpbp._network.dot_into`), after the caller has undone an
+            epoch whose loss or weights came out NaN. Unguarded steps cost nothing
+            extra; products that overflow to NaN need data or weights near the
+            limits of floating point.
 
         Returns
         -------
@@ -121,14 +131,14 @@ class Epoch:
             The epoch's (weighted) mean per-sample error E, each sample's measured
             in the forward pass of its own step.
         """
-        if self.shuffle:
+        if self.shuffle and not guarded:
             self.random_state.shuffle(self.order)
         kept = None  # every batch
         if self.sample_weight is not None:
             kept = np.add.reduceat(self.sample_weight[self.order], self.starts) > 0
-        return self._steps(kept) / float(self.total_weight)
+        return self._steps(kept, guarded) / float(self.total_weight)
 
-    def _steps(self, kept):
+    def _steps(self, kept, guarded):
         """Take the steps of the epoch's batches, or of those where ``kept`` is True.
 
         Returns the (weighted) summed error E of their samples.
@@ -163,7 +173,7 @@ class MinibatchEpoch(Epoch):
         if self.sample_weight is not None:
             self.weight_batch = np.empty(batch_size, dtype)
 
-    def _steps(self, kept):
+    def _steps(self, kept, guarded):
         # A sparse X is put in this epoch's order once (O(nnz)), so that every batch
         # is a contiguous slice of rows rather than a fancy-indexed copy.
         X_ordered = self.X[self.order] if self.sparse and self.shuffle else self.X
@@ -185,10 +195,10 @@ class MinibatchEpoch(Epoch):
                 weights = np.take(
                     self.sample_weight, rows, out=self.weight_batch[:m], mode="clip"
                 )
-            error_sum += self._step(inputs, targets, weights)
+            error_sum += self._step(inputs, targets, weights, guarded)
         return error_sum
 
-    def _step(self, inputs, targets, weights):
+    def _step(self, inputs, targets, weights, guarded):
         """One forward and backward pass over a batch, then one step of every layer.
 
         Returns the batch's (weighted) summed error E.
@@ -199,10 +209,11 @@ class MinibatchEpoch(Epoch):
         else:  # a short last batch: the buffers' leading rows
             S_postA = [inputs, *(layer[:m] for layer in self.S_postA[1:])]
             S_ERROR = [layer[:m] for layer in self.S_ERROR]
-        forward(inputs, self.coefs, self.intercepts, S_postA[1:])
+        forward(inputs, self.coefs, self.intercepts, S_postA[1:], guard=guarded)
         # FE = S_postA,O - T and S_ERROR,O = FE * f_A'(S_preA,O)
         error_sum = output_error_signal(S_postA[-1], targets, S_ERROR[-1], weights)
-        backward(S_postA, S_ERROR, self.coefs, self.optimizer.learning_rate, weights)
+        LR = self.optimizer.learning_rate
+        backward(S_postA, S_ERROR, self.coefs, LR, weights, guard=guarded)
         # Only now, with every S_ERROR computed, do the weights move:
         # W = W - LR * gradient, with LR * gradient = S_postA(below).T @ S_ERROR.
         for i in range(len(self.coefs)):
@@ -280,7 +291,22 @@ class OnlineEpoch(Epoch):
             for augmented, weights, biases in parts:
                 yield augmented[: W.shape[0]], weights, augmented[W.shape[0] :], biases
 
-    def _steps(self, kept):
+    def _steps(self, kept, guarded):
+        if guarded:
+            # The same steps, one sample a batch, through the guarded products.
+            replay = MinibatchEpoch(
+                self.coefs,
+                self.intercepts,
+                self.X,
+                self.T,
+                self.sample_weight,
+                1,
+                self.optimizer,
+                False,
+                self.random_state,
+            )
+            replay.order = self.order
+            return replay._steps(kept, guarded)
         for W_part, W, b_part, b in self._augmented():  # load
             W_part[...] = W
             if self.bias:

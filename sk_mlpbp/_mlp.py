@@ -946,6 +946,11 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
                 )
                 snapshot = training_state.snapshot(self)
                 loss = epoch.run()
+                if not self._finite(loss):
+                    # A product too large for floating point came out NaN
+                    # (inf - inf): the epoch again, its products guarded.
+                    training_state.restore(self, snapshot)
+                    loss = epoch.run(guarded=True)
                 self._check_finite(loss, snapshot)
                 self._record_epoch(loss, X.shape[0], validation)
                 recorded = True
@@ -1011,9 +1016,13 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             estimator=self, X=X, y=y, metadata=metadata, reconstruction_attributes={}
         )
 
-    def _check_finite(self, loss, snapshot):
+    def _finite(self, loss):
+        """Return whether the loss and every weight and bias are finite."""
         params = self.coefs_ + self.intercepts_
-        if np.isfinite(loss) and all(np.isfinite(param).all() for param in params):
+        return np.isfinite(loss) and all(np.isfinite(param).all() for param in params)
+
+    def _check_finite(self, loss, snapshot):
+        if self._finite(loss):
             return
         training_state.restore(self, snapshot)
         raise ValueError(
@@ -1114,7 +1123,12 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             X_rows = X[rows]
             check = None
             if check_finite:
-                check = partial(_check_finite_rows, X_rows, type(self).__name__)
+                check = partial(
+                    assert_all_finite,
+                    X_rows,
+                    input_name="X",
+                    estimator_name=type(self).__name__,
+                )
             S_postA = [layer[: X_rows.shape[0]] for layer in S_postA_chunks]
             # Overflow is looked for by the check, or saturates the logistic.
             with np.errstate(over="ignore", invalid="ignore"):
@@ -1124,6 +1138,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
                     self.intercepts_,
                     S_postA,
                     activate_output=False,
+                    guard=True,
                     check=check,
                 )
         return S_preA_O
@@ -1156,7 +1171,11 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         with np.errstate(divide="ignore", invalid="ignore"):  # rows redone below
             S_postA_O /= total
         if tiny.any():
-            S_postA_O[tiny] = softmax(log_expit(S_preA_O[tiny]), axis=1)
+            log_S_postA_O = log_expit(S_preA_O[tiny])
+            # Rows whose outputs are all -inf (weights or inputs at the limits of
+            # floating point) tie: every class gets the same probability.
+            log_S_postA_O[np.isneginf(log_S_postA_O).all(axis=1)] = 0.0
+            S_postA_O[tiny] = softmax(log_S_postA_O, axis=1)
         return S_postA_O
 
     def _labels_from_output(self, S_preA_O):
@@ -1342,17 +1361,6 @@ def _smoothed_improvement(losses, best_smoothed, n_iter_no_change, tol):
         return True, best_smoothed
     smoothed = float(np.mean(losses[-window:]))
     return smoothed <= best_smoothed - tol, min(best_smoothed, smoothed)
-
-
-def _check_finite_rows(X_rows, estimator_name, S_preA):
-    """Raise scikit-learn's error if ``X_rows`` holds NaN or infinity.
-
-    ``S_preA = X_rows @ W`` is not finite wherever a row of X is not, so only a
-    chunk whose ``S_preA`` does not sum to a finite number is checked element by
-    element.
-    """
-    if not np.isfinite(S_preA.sum()):
-        assert_all_finite(X_rows, input_name="X", estimator_name=estimator_name)
 
 
 def _check_rows(name, values, n_rows):

@@ -54,7 +54,9 @@ def initial_weights(layer_units, weight_init, dtype, random_state):
     return coefs, intercepts
 
 
-def forward(X, coefs, intercepts, S_postA, *, activate_output=True, check=None):
+def forward(
+    X, coefs, intercepts, S_postA, *, activate_output=True, guard=False, check=None
+):
     """Run the forward pass of the rows of ``X`` into the buffers ``S_postA``.
 
     Layer by layer, ``S_preA = S_postA(below) @ W + b`` and then
@@ -76,10 +78,14 @@ def forward(X, coefs, intercepts, S_postA, *, activate_output=True, check=None):
         Whether the output layer's pre-activations go through f_A; when False,
         ``S_postA[-1]`` is left holding S_preA,O.
 
+    guard : bool, default=False
+        Whether every product is guarded (see :func:`dot_into`), so that finite
+        inputs and weights never give a NaN however large they are.
+
     check : callable, default=None
-        Called with the first layer's ``S_preA = X @ W`` before the biases and f_A,
-        the one place where every non-finite input shows (prediction checks X
-        there).
+        Called without arguments when the first layer's ``X @ W`` does not sum to a
+        finite number, before anything else: where X holds NaN or infinity, this is
+        the one place it shows (prediction checks X there and raises).
 
     Returns
     -------
@@ -89,9 +95,8 @@ def forward(X, coefs, intercepts, S_postA, *, activate_output=True, check=None):
     below = X
     last = len(coefs) - 1
     for i, (W, b) in enumerate(zip(coefs, intercepts)):
-        S_preA = dot_into(below, W, S_postA[i])
-        if i == 0 and check is not None:
-            check(S_preA)
+        S_preA = dot_into(below, W, S_postA[i], guard=guard, check=check)
+        check = None
         S_preA += b
         if i < last or activate_output:
             inplace_logistic(S_preA)
@@ -99,7 +104,7 @@ def forward(X, coefs, intercepts, S_postA, *, activate_output=True, check=None):
     return below
 
 
-def backward(S_postA, S_ERROR, coefs, LR, sample_weight=None):
+def backward(S_postA, S_ERROR, coefs, LR, sample_weight=None, guard=False):
     """Turn the output layer's error signal into every layer's step-sized S_ERROR.
 
     The backward pass is linear in S_ERROR,O, so scaling its rows by each sample's
@@ -128,6 +133,9 @@ def backward(S_postA, S_ERROR, coefs, LR, sample_weight=None):
 
     sample_weight : ndarray of shape (n_rows,), default=None
         The batch's sample weights; None for equal weights.
+
+    guard : bool, default=False
+        Whether every product is guarded (see :func:`dot_into`).
     """
     n_rows = S_ERROR[-1].shape[0]
     if sample_weight is None:
@@ -137,15 +145,68 @@ def backward(S_postA, S_ERROR, coefs, LR, sample_weight=None):
     for i in range(len(coefs) - 1, 0, -1):
         # S_ERROR,h = (S_ERROR,h+1 @ W.T) * f_A'(S_preA,h); with per-layer rates,
         # S_ERROR carries the rate of its own layer.
-        np.dot(S_ERROR[i], coefs[i].T, out=S_ERROR[i - 1])
+        dot_into(S_ERROR[i], coefs[i].T, S_ERROR[i - 1], guard=guard)
         inplace_logistic_derivative(S_postA[i], S_ERROR[i - 1])
         if LR[i - 1] != LR[i]:
             S_ERROR[i - 1] *= LR[i - 1] / LR[i]
 
 
-def dot_into(a, b, out):
-    """Compute ``out = a @ b``, where ``a`` may be sparse (the product is dense)."""
+def dot_into(a, b, out, guard=False, check=None):
+    """Compute ``out = a @ b``, where ``a`` may be sparse (the product is dense).
+
+    Parameters
+    ----------
+    a : {ndarray, sparse matrix} of shape (n, k)
+        The left operand.
+
+    b : ndarray of shape (k, m)
+        The right operand.
+
+    out : ndarray of shape (n, m)
+        Receives the product.
+
+    guard : bool, default=False
+        Whether products of finite operands that overflow are kept off NaN. A sum
+        of terms too large for floating point, some positive and some negative,
+        comes out as ``inf - inf = NaN``; such entries are computed again on
+        operands scaled into [-1, 1] and scaled back, which gives the infinity of
+        the sum's sign (or its finite value). Only a product that does not sum to a
+        finite number is looked at, so the guard costs one sum.
+
+    check : callable, default=None
+        Called without arguments, first, when the product does not sum to a
+        finite number.
+
+    Returns
+    -------
+    out : ndarray of shape (n, m)
+        The product.
+    """
     if sparse.issparse(a):
         np.copyto(out, a @ b)
-        return out
-    return np.dot(a, b, out=out)
+    else:
+        np.dot(a, b, out=out)
+    if (guard or check is not None) and not np.isfinite(out.sum()):
+        if check is not None:
+            check()
+        if guard:
+            _recompute_overflow(a, b, out)
+    return out
+
+
+def _recompute_overflow(a, b, out):
+    """Recompute, on scaled operands, the entries of ``out = a @ b`` that are NaN."""
+    nan = np.isnan(out)
+    rows = np.flatnonzero(nan.any(axis=1))
+    if rows.size == 0:
+        return
+    a_rows = a[rows].toarray() if sparse.issparse(a) else a[rows]
+    # A row with a NaN has a nonzero term, so neither scale is 0.
+    a_scale = np.abs(a_rows).max(axis=1, keepdims=True)
+    b_scale = np.abs(b).max()
+    # Each scaled term is in [-1, 1], so their sum is finite; scaling it back can
+    # only overflow to the infinity of its sign.
+    rescaled = np.dot(a_rows / a_scale, b / b_scale)
+    rescaled *= a_scale
+    rescaled *= b_scale
+    out[rows] = np.where(nan[rows], rescaled, out[rows])

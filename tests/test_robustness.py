@@ -7,16 +7,19 @@ random data of any magnitude.
 import contextlib
 import re
 import warnings
+from fractions import Fraction
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
+from scipy import sparse
 from sklearn.datasets import load_iris
 from sklearn.exceptions import ConvergenceWarning
 
 from sk_mlpbp import MLPBackpropClassifier, make_article_data
+from sk_mlpbp._network import dot_into, forward
 
 
 def assert_probabilities(clf, X):
@@ -170,6 +173,124 @@ def test_divergence_keeps_the_last_finite_epoch():
     assert np.isfinite(clf.predict_proba([[1.0]])).all()
 
 
+# -- products that overflow ------------------------------------------------------
+
+
+def exact_product(a, b):
+    """Return ``a @ b`` computed exactly in rationals, then rounded to float."""
+    exact = np.empty((a.shape[0], b.shape[1]))
+    for i in range(a.shape[0]):
+        for j in range(b.shape[1]):
+            total = sum(Fraction(x) * Fraction(w) for x, w in zip(a[i], b[:, j]))
+            try:
+                exact[i, j] = float(total)
+            except OverflowError:
+                exact[i, j] = np.inf if total > 0 else -np.inf
+    return exact
+
+
+@pytest.mark.usefixtures("runtime_warnings_are_errors")
+@pytest.mark.parametrize("layout", ["dense", "sparse"])
+def test_guarded_products_that_overflow_give_the_infinity_of_their_sign(layout):
+    # Terms near 1e308 of both signs: the plain product sums inf and -inf to NaN.
+    # BLAS sums the terms in several partial sums, which reach +inf and -inf.
+    rng = np.random.default_rng(0)
+    a = rng.choice([-1.0, 1.0], (40, 16)) * 10.0 ** rng.uniform(306, 308, (40, 16))
+    b = rng.choice([-1.0, 1.0], (16, 2)) * rng.uniform(1, 100, (16, 2))
+    operand = sparse.csr_matrix(a) if layout == "sparse" else a
+    with np.errstate(over="ignore", invalid="ignore"):
+        plain = dot_into(operand, b, np.empty((40, 2)))
+        guarded = dot_into(operand, b, np.empty((40, 2)), guard=True)
+    assert np.isnan(plain).any()
+    assert not np.isnan(guarded).any()
+    expected = exact_product(a, b)
+    infinite = np.isinf(expected)
+    assert infinite.any()
+    assert_array_equal(guarded[infinite], expected[infinite])
+    # Where the exact sum is finite, the scaled sum is within rounding of its terms.
+    bound = 8 * np.finfo(float).eps * np.abs(a) @ np.abs(b)
+    finite = ~infinite & np.isfinite(bound)
+    assert (np.abs(guarded[finite] - expected[finite]) <= bound[finite]).all()
+
+
+@pytest.mark.usefixtures("runtime_warnings_are_errors")
+@pytest.mark.parametrize(
+    "layer, hidden_layer_sizes, n_classes",
+    [(0, (1, 16), 3), (1, (16, 1), 3), (2, (16, 16), 2)],
+    ids=["first", "hidden", "output"],
+)
+def test_a_model_whose_products_overflow_predicts_finite_probabilities(
+    layer, hidden_layer_sizes, n_classes
+):
+    X = np.abs(np.random.default_rng(0).normal(size=(60, 16)))
+    clf = MLPBackpropClassifier(hidden_layer_sizes, max_iter=1, random_state=0)
+    clf.fit(X, np.arange(60) % n_classes)
+    # Weights of alternating sign near the largest float (times inputs of 1e300 for
+    # the first layer) into a layer of one unit: BLAS sums the 16 terms in several
+    # partial sums, which reach +inf and -inf and add up to NaN.
+    W = clf.coefs_[layer]
+    signs = np.where(np.arange(W.shape[0]) % 2, -1.0, 1.0)[:, np.newaxis]
+    W[:] = signs * (1e10 if layer == 0 else 1.7e308)
+    if layer == 0:
+        X = X * 1e300
+    else:  # the layer's inputs S_postA near 1, so that any two terms overflow
+        clf.intercepts_[layer - 1][:] = 30.0
+    S_postA = [np.empty((X.shape[0], W.shape[1])) for W in clf.coefs_]
+    with np.errstate(over="ignore", invalid="ignore"):
+        plain = forward(X, clf.coefs_, clf.intercepts_, S_postA)
+    assert np.isnan(plain).any()
+    assert_probabilities(clf, X)
+
+
+@pytest.mark.usefixtures("runtime_warnings_are_errors")
+def test_outputs_that_all_overflow_to_minus_infinity_tie():
+    X = np.abs(np.random.default_rng(0).normal(size=(30, 4)))
+    clf = MLPBackpropClassifier((16,), max_iter=1, random_state=0)
+    clf.fit(X, np.arange(30) % 3)
+    clf.intercepts_[0][:] = 30.0  # hidden S_postA near 1
+    clf.coefs_[-1][:] = -1.7e308  # so every S_preA,O is -inf
+    assert_allclose(clf.predict_proba(X), 1 / 3)
+    assert_probabilities(clf, X)
+
+
+def extreme_problem(seed):
+    """Draw data of magnitudes 1e-300 to 1e300 and a training configuration."""
+    rng = np.random.default_rng(seed)
+    n, d = rng.integers(4, 30), rng.integers(1, 7)
+    X = rng.standard_normal((n, d)) * 10.0 ** rng.uniform(-300, 300, (1, d))
+    y = np.arange(n) % rng.integers(2, 4)
+    layers = rng.integers(1, 9, rng.integers(1, 3))
+    params = dict(
+        hidden_layer_sizes=tuple(int(units) for units in layers),
+        alpha=float(rng.choice([0, 10.0])),
+        batch_size=int(rng.choice([1, 3, 20])),
+        max_iter=5,
+        random_state=0,
+        weight_init=str(rng.choice(["data", "glorot", "uniform"])),
+    )
+    if rng.random() < 0.5:
+        params["learning_rate"] = float(rng.choice([1.0, 1e10, 1e307]))
+    params["momentum"] = float(rng.choice([0, 0.9]))
+    return X, y, params
+
+
+@pytest.mark.usefixtures("runtime_warnings_are_errors")
+@pytest.mark.parametrize("seed", [186, 1264, *range(20)])
+def test_extreme_data_give_a_finite_model_or_the_divergence_error(seed):
+    # Seeds 186 and 1264 used to return models that predict NaN: products of
+    # finite inputs and weights summing inf and -inf in the online loop.
+    X, y, params = extreme_problem(seed)
+    clf = MLPBackpropClassifier(**params)
+    try:
+        clf.fit(X, y)
+    except ValueError as error:
+        assert "diverged" in str(error)
+        if not hasattr(clf, "loss_curve_") or not clf.loss_curve_:
+            return
+    assert all(np.isfinite(param).all() for param in clf.coefs_ + clf.intercepts_)
+    assert_probabilities(clf, X)
+
+
 # -- any data -------------------------------------------------------------------
 
 
@@ -179,7 +300,8 @@ def problems(draw):
 
     X has 1-25 rows and 1-6 columns, with values of magnitudes 1e-300 to 1e300 of
     either sign, zeros and constant columns; y has 1-3 classes; the batch size, hidden
-    layers, learning rate and momentum are random.
+    layers, learning rate (up to 1e307), momentum, weight initialisation and L2
+    penalty are random.
     """
     n_samples = draw(st.integers(1, 25))
     n_features = draw(st.integers(1, 6))
@@ -196,14 +318,16 @@ def problems(draw):
     params = {
         "hidden_layer_sizes": tuple(draw(layers)),
         "batch_size": draw(st.integers(1, n_samples + 5)),
-        "learning_rate": draw(st.sampled_from([0.1, 1.5, 1e3])),
+        "learning_rate": draw(st.sampled_from([0.1, 1.5, 1e3, 1e10, 1e307])),
         "momentum": draw(st.sampled_from([0.0, 0.9])),
         "max_iter": draw(st.integers(1, 10)),
+        "weight_init": draw(st.sampled_from(["data", "glorot", "uniform"])),
+        "alpha": draw(st.sampled_from([0.0, 10.0])),
     }
     return X, y, params
 
 
-@settings(max_examples=60, deadline=None, derandomize=True, database=None)
+@settings(max_examples=150, deadline=None, derandomize=True, database=None)
 @given(problems())
 def test_any_data_gives_a_clean_error_or_finite_probabilities(problem):
     X, y, params = problem
