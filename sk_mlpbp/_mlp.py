@@ -41,7 +41,7 @@ from sk_mlpbp._calibration import (
     scaled_weights,
     unscaled_inputs,
 )
-from sk_mlpbp._callbacks import CallbackSupportMixin
+from sk_mlpbp._callbacks import CallbackSupportMixin, epoch_callback_context
 from sk_mlpbp._epoch import make_epoch
 from sk_mlpbp._loss import constant_output_error, mean_error
 from sk_mlpbp._network import forward, initial_weights
@@ -940,7 +940,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             # printing, scheduling or calling back) the model is already complete.
             snapshot, recorded = None, False
             try:
-                epoch_context = callback_context.subcontext(task_name="epoch")
+                epoch_context = epoch_callback_context(self, callback_context)
                 epoch_context.call_on_fit_task_begin(
                     estimator=self, X=X, y=y, metadata=metadata
                 )

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
+import tracemalloc
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 
@@ -232,3 +233,36 @@ def test_fit_reads_a_read_only_sparse_matrix(three_classes):
     clf.fit(X, y)
     assert_array_equal(X.data, data_before)
     assert np.isfinite(clf.predict_proba(X)).all()
+
+
+# -- memory --------------------------------------------------------------------------
+
+
+@ignore_convergence
+@pytest.mark.parametrize("validation", [False, True], ids=["train", "validation"])
+def test_a_long_fit_runs_in_constant_memory(validation):
+    """Memory grows by the curves' entries only: nothing else is kept per epoch."""
+    X, y = make_article_data(20, random_state=0)
+    fit_params = {}
+    if validation:
+        fit_params = dict(
+            zip(["X_val", "y_val"], make_article_data(20, random_state=1))
+        )
+    allocated = {}
+
+    def measure(estimator):
+        if estimator.n_iter_ in (500, 2500):
+            allocated[estimator.n_iter_] = tracemalloc.get_traced_memory()[0]
+
+    clf = MLPBackpropClassifier((4,), max_iter=2500, n_iter_no_change=np.inf)
+    clf._epoch_hook = measure
+    tracemalloc.start()
+    try:
+        clf.fit(X, y, **fit_params)
+    finally:
+        tracemalloc.stop()
+    # A float in a list is 32 bytes: loss_curve_, and with validation data
+    # validation_scores_ and validation_loss_curve_ too.
+    curves = 3 if validation else 1
+    per_epoch = (allocated[2500] - allocated[500]) / 2000
+    assert per_epoch < 40 * curves
