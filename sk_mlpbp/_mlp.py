@@ -7,9 +7,10 @@ in :mod:`sk_mlpbp._optim` and the training state's declaration in
 :mod:`sk_mlpbp._state`.
 """
 
+import threading
 import time
 import warnings
-from functools import partial
+from functools import partial, wraps
 from numbers import Integral, Real
 
 import numpy as np
@@ -60,6 +61,38 @@ PLATEAU_FRACTION = 0.9
 #: ``early_stopping="auto"`` holds out validation data when they would have at least
 #: this many samples, enough for their loss to tell overfitting from noise.
 AUTO_MIN_VALIDATION = 50
+
+
+#: The ids of the estimators being fitted, and the lock that guards the set.
+_fitting = set()
+_fitting_lock = threading.Lock()
+
+
+def _one_fit_at_a_time(fit):
+    """Make a second ``fit`` of an estimator while one runs raise a RuntimeError.
+
+    Two fits of one estimator at once (in two threads, or a callback fitting the
+    estimator it is called from) would write the same attributes in turn and leave
+    a model whose classes, shapes and counters disagree.
+    """
+
+    @wraps(fit)
+    def exclusive_fit(estimator, *args, **kwargs):
+        with _fitting_lock:
+            if id(estimator) in _fitting:
+                raise RuntimeError(
+                    f"This {type(estimator).__name__} is already being fitted (in "
+                    "another thread?): one estimator fits one call at a time. Fit a "
+                    "copy in each thread, e.g. sklearn.base.clone(estimator)."
+                )
+            _fitting.add(id(estimator))
+        try:
+            return fit(estimator, *args, **kwargs)
+        finally:
+            with _fitting_lock:
+                _fitting.discard(id(estimator))
+
+    return exclusive_fit
 
 
 class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
@@ -536,6 +569,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             X, y, sample_weight, validation=None, incremental=True, classes=classes
         )
 
+    @_one_fit_at_a_time
     def _fit(self, X, y, sample_weight, validation, incremental, classes=None):
         hidden_layer_sizes = self._validate_hidden_layer_sizes()
         continuing = hasattr(self, "coefs_") and (incremental or self.warm_start)

@@ -266,3 +266,54 @@ def test_a_long_fit_runs_in_constant_memory(validation):
     curves = 3 if validation else 1
     per_epoch = (allocated[2500] - allocated[500]) / 2000
     assert per_epoch < 40 * curves
+
+
+# -- concurrent fits -----------------------------------------------------------------
+
+
+@ignore_convergence
+@pytest.mark.parametrize("second", ["fit", "partial_fit"])
+def test_a_second_concurrent_fit_of_one_estimator_raises(second):
+    X, y = make_article_data(60, random_state=0)
+    X3, y3 = np.c_[X, X[:, :1]], np.arange(60) % 3  # another width, other classes
+    clf = MLPBackpropClassifier((4,), max_iter=20, n_iter_no_change=np.inf)
+    errors = []
+
+    def fit_from_another_thread(estimator):
+        try:
+            if second == "fit":
+                estimator.fit(X3, y3)
+            else:
+                estimator.partial_fit(X3, y3, classes=[0, 1, 2])
+        except RuntimeError as error:
+            errors.append(error)
+
+    def run_in_thread(estimator):
+        # Once: the hook is the estimator's, so a fit it let through would call it.
+        if estimator.n_iter_ == 5 and not started:
+            started.append(True)
+            thread = threading.Thread(target=fit_from_another_thread, args=(estimator,))
+            thread.start()
+            thread.join()
+
+    started = []
+    clf._epoch_hook = run_in_thread
+    clf.fit(X, y)
+    assert len(errors) == 1
+    assert "already being fitted" in str(errors[0])
+    # The first fit ran undisturbed, and the estimator fits again afterwards.
+    assert clf.n_iter_ == len(clf.loss_curve_) == 20
+    assert clf.classes_.tolist() == [0, 1]
+    assert [W.shape for W in clf.coefs_] == [(3, 4), (4, 1)]
+    del clf._epoch_hook
+    assert clf.fit(X3, y3).classes_.tolist() == [0, 1, 2]
+
+
+def test_a_fit_that_fails_leaves_the_estimator_free_to_fit():
+    clf = MLPBackpropClassifier((4,), max_iter=2)
+    with pytest.raises(ValueError):
+        clf.fit([[1.0], [2.0]], [0, 0])
+    X, y = make_article_data(20, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        assert clf.fit(X, y).n_iter_ == 2
