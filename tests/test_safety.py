@@ -262,10 +262,11 @@ def test_a_long_fit_runs_in_constant_memory(validation):
     finally:
         tracemalloc.stop()
     # A float in a list is 32 bytes: loss_curve_, and with validation data
-    # validation_scores_ and validation_loss_curve_ too.
+    # validation_scores_ and validation_loss_curve_ too; the margin is for the
+    # interpreter's own caches. A callback subcontext kept per epoch was 460 bytes.
     curves = 3 if validation else 1
     per_epoch = (allocated[2500] - allocated[500]) / 2000
-    assert per_epoch < 40 * curves
+    assert per_epoch < 32 * curves + 100
 
 
 # -- concurrent fits -----------------------------------------------------------------
