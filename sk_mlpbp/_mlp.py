@@ -55,6 +55,7 @@ from sk_mlpbp._optim import SGDOptimizer
 from sk_mlpbp._threads import fit_threads
 from sk_mlpbp._validation import (
     cast,
+    check_fits,
     check_network_fits_in_memory,
     checked_class_weight,
     checked_classes,
@@ -748,7 +749,9 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
             )
-        sample_weight = rescaled_weights(cast(sample_weight, X.dtype, "sample_weight"))
+        check_fits(sample_weight, X.dtype, "sample_weight")
+        # Rescaled before the cast, so that tiny weights do not underflow float32.
+        sample_weight = rescaled_weights(sample_weight).astype(X.dtype, copy=False)
         if self.class_weight is not None:
             if self._multilabel:
                 raise ValueError(
@@ -766,7 +769,8 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             class_weight = compute_class_weight(
                 self.class_weight, classes=self.classes_, y=y
             )
-            class_weight = rescaled_weights(cast(class_weight, X.dtype, "class_weight"))
+            check_fits(class_weight, X.dtype, "class_weight")
+            class_weight = rescaled_weights(class_weight).astype(X.dtype, copy=False)
             # Both factors are at most 2**32 (or rescaled below 1): their product
             # is finite, and rescaled in turn if it is far from 1.
             sample_weight = rescaled_weights(
@@ -946,8 +950,9 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
                         dtype=np.float64,
                         ensure_non_negative=True,
                     )
-                sample_weight_val = rescaled_weights(
-                    cast(sample_weight_val, X.dtype, "sample_weight_val")
+                check_fits(sample_weight_val, X.dtype, "sample_weight_val")
+                sample_weight_val = rescaled_weights(sample_weight_val).astype(
+                    X.dtype, copy=False
                 )
             self._watched = self._watched_quantity(
                 X_val.shape[0], sample_weight_val, incremental

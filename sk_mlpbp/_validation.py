@@ -111,12 +111,34 @@ def cast(array, dtype, name):
         with np.errstate(over="raise"):
             return array.astype(dtype, copy=False)
     except FloatingPointError:
-        dtype = np.dtype(dtype)
-        raise ValueError(
-            f"{name} has values that overflow {dtype.name} (largest "
-            f"{np.finfo(dtype).max:.4g}), the dtype the model trains in because X is "
-            f"{dtype.name}. Pass X as float64, or scale {name}."
-        ) from None
+        raise _overflow_error(name, dtype) from None
+
+
+def check_fits(array, dtype, name):
+    """Raise ValueError if the finite float64 ``array`` has values beyond ``dtype``.
+
+    Parameters
+    ----------
+    array : ndarray
+        Finite values.
+
+    dtype : dtype
+        The training dtype.
+
+    name : str
+        The argument's name, for the error.
+    """
+    if array.size and np.abs(array).max() > np.finfo(dtype).max:
+        raise _overflow_error(name, dtype)
+
+
+def _overflow_error(name, dtype):
+    dtype = np.dtype(dtype)
+    return ValueError(
+        f"{name} has values that overflow {dtype.name} (largest "
+        f"{np.finfo(dtype).max:.4g}), the dtype the model trains in because X is "
+        f"{dtype.name}. Pass X as float64, or scale {name}."
+    )
 
 
 def checked_classes(classes):

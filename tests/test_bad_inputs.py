@@ -307,6 +307,7 @@ def test_finite_inputs_near_the_largest_float_fit_without_a_runtime_warning(meth
         pytest.param(np.float64, 1e-310, id="float64-subnormal"),
         pytest.param(np.float32, 1e37, id="float32-1e37"),
         pytest.param(np.float32, 1e-40, id="float32-subnormal"),
+        pytest.param(np.float32, 1e-50, id="float32-below-its-range"),
     ],
 )
 def test_uniform_weights_of_any_finite_scale_fit_the_unweighted_model(dtype, scale):
