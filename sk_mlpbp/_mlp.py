@@ -14,6 +14,7 @@ from functools import partial, wraps
 from numbers import Integral, Real
 
 import numpy as np
+from scipy import sparse
 from scipy.special import expit, log_expit, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
@@ -25,7 +26,12 @@ from sklearn.utils import (
     column_or_1d,
     gen_batches,
 )
-from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils._param_validation import (
+    Interval,
+    InvalidParameterError,
+    Options,
+    StrOptions,
+)
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import (
@@ -48,6 +54,16 @@ from sk_mlpbp._loss import constant_output_error, mean_error
 from sk_mlpbp._network import forward, initial_weights
 from sk_mlpbp._optim import SGDOptimizer
 from sk_mlpbp._threads import fit_threads
+from sk_mlpbp._validation import (
+    cast,
+    check_fits,
+    check_network_fits_in_memory,
+    checked_class_weight,
+    checked_classes,
+    numeric_input,
+    reject_text,
+    rescaled_weights,
+)
 from sk_mlpbp.exceptions import InconsistentVersionWarning, SaturationWarning
 
 #: ``batch_size="auto"``: full batches up to this many samples, else this size.
@@ -57,6 +73,9 @@ AUTO_BATCH_SIZE = 32
 #: Training never stops while its best loss is above this fraction of the error of
 #: the best constant output.
 PLATEAU_FRACTION = 0.9
+
+#: The values of ``learning_rate_schedule``.
+SCHEDULES = {"constant", "invscaling", "adaptive"}
 
 #: ``early_stopping="auto"`` holds out validation data when they would have at least
 #: this many samples, enough for their loss to tell overfitting from noise.
@@ -402,12 +421,29 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         "momentum": [Interval(Real, 0, 1, closed="both")],
         "nesterovs_momentum": ["boolean"],
         "alpha": [Interval(Real, 0, None, closed="left")],
-        "learning_rate_schedule": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate_schedule": [StrOptions(SCHEDULES)],
         "power_t": [Interval(Real, 0, None, closed="left")],
         "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
+
+    def _validate_params(self):
+        """Check the parameters against ``_parameter_constraints``.
+
+        A schedule's name given as ``learning_rate`` gets a pointer to
+        ``learning_rate_schedule`` in the error.
+        """
+        try:
+            super()._validate_params()
+        except InvalidParameterError as error:
+            rate = self.learning_rate
+            if isinstance(rate, str) and rate in SCHEDULES:
+                raise InvalidParameterError(
+                    f"{error} learning_rate={rate!r} is a schedule: use "
+                    f"learning_rate_schedule={rate!r}."
+                ) from None
+            raise
 
     #: Called with the estimator after every epoch that ``fit`` records, when an
     #: instance sets it (the command line's progress display does, for one fit).
@@ -573,21 +609,27 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
     def _fit(self, X, y, sample_weight, validation, incremental, classes=None):
         hidden_layer_sizes = self._validate_hidden_layer_sizes()
         continuing = hasattr(self, "coefs_") and (incremental or self.warm_start)
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            dtype="numeric",
-            reset=not (continuing and hasattr(self, "n_features_in_")),
-        )
+        # scikit-learn's first check for NaN sums X, which overflows (a
+        # RuntimeWarning) for finite X near the largest float; it then checks X
+        # element by element.
+        with np.errstate(over="ignore", invalid="ignore"):
+            X, y = validate_data(
+                self,
+                numeric_input(X, "X"),
+                y,
+                accept_sparse=["csr", "csc"],
+                multi_output=True,
+                dtype="numeric",
+                reset=not (continuing and hasattr(self, "n_features_in_")),
+            )
         X = _as_float(X)
+        y = _dense_targets(y)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         T = self._encode_targets(y, continuing, incremental, classes)
         sample_weight = self._training_sample_weight(X, y, sample_weight, incremental)
         layer_units = [X.shape[1], *hidden_layer_sizes, T.shape[1]]
+        check_network_fits_in_memory(layer_units, X.dtype)
         random_state = check_random_state(self.random_state)
         if continuing:
             self._copy_weights_for_warm_start(layer_units, X.dtype)
@@ -642,10 +684,18 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
     def _encode_targets(self, y, continuing, incremental, classes):
         """Define or check ``classes_`` and return the target matrix T."""
         check_classification_targets(y)
-        multilabel = type_of_target(y) == "multilabel-indicator"
+        target_type = type_of_target(y)
+        if target_type not in ("binary", "multiclass", "multilabel-indicator"):
+            raise ValueError(
+                "y must be class labels of shape (n_samples,) or a multilabel "
+                f"indicator matrix; got {target_type!r} targets of shape {y.shape}. "
+                "For several outputs of several classes each, use "
+                "sklearn.multioutput.MultiOutputClassifier(MLPBackpropClassifier())."
+            )
+        multilabel = target_type == "multilabel-indicator"
         seen = np.arange(y.shape[1]) if multilabel else np.unique(y)
         if classes is not None:
-            classes = np.unique(column_or_1d(classes))
+            classes = checked_classes(classes)
         if continuing and hasattr(self, "classes_"):
             if multilabel != self._multilabel:
                 raise ValueError(
@@ -691,13 +741,24 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         columns, and an indicator matrix is its own target. T is boolean, one byte a
         target, so that it costs little beside X; batches gather it as floats.
         """
+        target_type = type_of_target(y, input_name=name)
         if self._multilabel:
             if y.ndim != 2 or y.shape[1] != self.classes_.shape[0]:
                 raise ValueError(
                     f"{name} must be an indicator matrix of {self.classes_.shape[0]} "
                     f"labels; got shape {y.shape}."
                 )
+            if target_type != "multilabel-indicator" or not ((y == 0) | (y == 1)).all():
+                raise ValueError(
+                    f"{name} must be an indicator matrix of 0s and 1s, as y was; got "
+                    f"{target_type!r} targets."
+                )
             return y.astype(bool)
+        if target_type not in ("binary", "multiclass"):
+            raise ValueError(
+                f"{name} must be class labels of shape (n_samples,), as y was; got "
+                f"{target_type!r} targets of shape {y.shape}."
+            )
         labels = np.unique(y)
         unknown = np.setdiff1d(labels, self.classes_)
         if unknown.size:
@@ -716,9 +777,15 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         """Sample weights times class weights, checked; None when neither is set."""
         if sample_weight is None and self.class_weight is None:
             return None
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-        )
+        # Checked in float64 (quietly: scikit-learn's check for infinity sums the
+        # weights), so that a weight too large for a float32 X is named as such.
+        with np.errstate(over="ignore", invalid="ignore"):
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=np.float64, ensure_non_negative=True
+            )
+        check_fits(sample_weight, X.dtype, "sample_weight")
+        # Rescaled before the cast, so that tiny weights do not underflow float32.
+        sample_weight = rescaled_weights(sample_weight).astype(X.dtype, copy=False)
         if self.class_weight is not None:
             if self._multilabel:
                 raise ValueError(
@@ -731,12 +798,18 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
                     "sees one chunk at a time; pass compute_class_weight('balanced', "
                     "classes=classes, y=y_all) as a dict instead."
                 )
+            if isinstance(self.class_weight, dict):
+                checked_class_weight(self.class_weight)
             class_weight = compute_class_weight(
                 self.class_weight, classes=self.classes_, y=y
             )
-            sample_weight = sample_weight * class_weight[
-                np.searchsorted(self.classes_, y)
-            ].astype(X.dtype)
+            check_fits(class_weight, X.dtype, "class_weight")
+            class_weight = rescaled_weights(class_weight).astype(X.dtype, copy=False)
+            # Both factors are at most 2**32 (or rescaled below 1): their product
+            # is finite, and rescaled in turn if it is far from 1.
+            sample_weight = rescaled_weights(
+                sample_weight * class_weight[np.searchsorted(self.classes_, y)]
+            )
         if not sample_weight.any():
             raise ValueError(
                 "sample_weight (times class_weight) is zero for every sample; at "
@@ -849,30 +922,50 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             return X, y, T, sample_weight, None
         if X_val is None:
             arrays = [X, y, T] + ([] if sample_weight is None else [sample_weight])
-            split = train_test_split(
-                *arrays,
-                test_size=self.validation_fraction,
-                stratify=None if self._multilabel else y,
-                random_state=random_state,
-            )
+            try:
+                split = train_test_split(
+                    *arrays,
+                    test_size=self.validation_fraction,
+                    stratify=None if self._multilabel else y,
+                    random_state=random_state,
+                )
+            except ValueError as error:
+                raise ValueError(
+                    f"early_stopping={self.early_stopping!r} holds out a stratified "
+                    f"validation_fraction={self.validation_fraction} of the training "
+                    "data, which cannot be split off with so few samples of a class "
+                    f"({error}). Pass X_val and y_val to fit, raise "
+                    "validation_fraction, or set early_stopping=False."
+                ) from error
             X, X_val, y, y_val, T, T_val = split[:6]
             if sample_weight is not None:
                 sample_weight, sample_weight_val = split[6:]
         else:
             # check_array first, so that its messages name X_val; validate_data
             # then checks the raw input's width and feature names against X's.
-            X_val_checked = check_array(
-                X_val, accept_sparse=["csr", "csc"], dtype="numeric", input_name="X_val"
-            )
+            with np.errstate(over="ignore", invalid="ignore"):  # as for X in _fit
+                X_val_checked = check_array(
+                    numeric_input(X_val, "X_val"),
+                    accept_sparse=["csr", "csc"],
+                    dtype="numeric",
+                    input_name="X_val",
+                )
             if X_val_checked.shape[1] != X.shape[1]:
                 raise ValueError(
                     f"X_val has {X_val_checked.shape[1]} features, but the training "
                     f"data X has {X.shape[1]}."
                 )
             validate_data(self, X_val, reset=False, skip_check_array=True)
-            X_val = X_val_checked.astype(X.dtype, copy=False)
-            y_val = check_array(y_val, ensure_2d=False, dtype=None, input_name="y_val")
-            if not self._multilabel:
+            X_val = cast(_as_float(X_val_checked, "X_val"), X.dtype, "X_val")
+            y_val = check_array(
+                y_val,
+                accept_sparse=["csr", "csc"],
+                ensure_2d=False,
+                dtype=None,
+                input_name="y_val",
+            )
+            y_val = _dense_targets(y_val)
+            if y_val.ndim == 2 and y_val.shape[1] == 1:
                 y_val = column_or_1d(y_val)
             _check_rows("y_val", y_val, X_val.shape[0])
             T_val = self._targets(y_val, "y_val")
@@ -884,8 +977,16 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
                     input_name="sample_weight_val",
                 )
                 _check_rows("sample_weight_val", sample_weight_val, X_val.shape[0])
-                sample_weight_val = _check_sample_weight(
-                    sample_weight_val, X_val, dtype=X.dtype, ensure_non_negative=True
+                with np.errstate(over="ignore", invalid="ignore"):
+                    sample_weight_val = _check_sample_weight(
+                        sample_weight_val,
+                        X_val,
+                        dtype=np.float64,
+                        ensure_non_negative=True,
+                    )
+                check_fits(sample_weight_val, X.dtype, "sample_weight_val")
+                sample_weight_val = rescaled_weights(sample_weight_val).astype(
+                    X.dtype, copy=False
                 )
             self._watched = self._watched_quantity(
                 X_val.shape[0], sample_weight_val, incremental
@@ -1183,7 +1284,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         # than a separate pass over X (see _output_preactivation).
         X = validate_data(
             self,
-            X,
+            numeric_input(X, "X"),
             accept_sparse=["csr", "csc"],
             dtype="numeric",
             ensure_all_finite=False,
@@ -1405,11 +1506,29 @@ def _check_rows(name, values, n_rows):
         )
 
 
-def _as_float(X):
+def _as_float(X, name="X"):
     """Return X as floats: float32 stays float32, any other numeric input float64.
 
     float32 is trained and predicted in float32. Validating with
     ``dtype="numeric"`` rather than a list of float dtypes makes scikit-learn reject
-    arrays of strings instead of parsing them as numbers.
+    arrays of strings instead of parsing them as numbers; an object array it left
+    as it is (from a container :func:`~sk_mlpbp._validation.numeric_input` does not
+    convert) is checked here for text, and for NaN where it held None.
     """
-    return X if X.dtype in (np.float32, np.float64) else X.astype(np.float64)
+    if X.dtype in (np.float32, np.float64):
+        return X
+    if X.dtype == object:
+        reject_text(X, name)
+        X = X.astype(np.float64)
+        assert_all_finite(X, input_name=name)
+        return X
+    return X.astype(np.float64)
+
+
+def _dense_targets(y):
+    """Return an indicator matrix y given as a sparse matrix as a dense array.
+
+    The target matrix T is dense anyway (one byte a target), so a dense y costs no
+    more than T.
+    """
+    return y.toarray() if sparse.issparse(y) else y

@@ -220,8 +220,10 @@ class SGDOptimizer:
             The number of samples seen since the schedule started.
         """
         if self.schedule == "invscaling":
-            decay = (t + 1) ** self.power_t
-            self.learning_rate = [LR / decay for LR in self.learning_rate_init]
+            # In floats: a decay beyond the largest float is inf, and LR becomes 0.
+            with np.errstate(over="ignore"):
+                decay = np.float64(t + 1) ** self.power_t
+            self.learning_rate = [float(LR / decay) for LR in self.learning_rate_init]
 
     def trigger_stopping(self):
         """Return True to stop now that training stopped improving, or lower LR.

@@ -5,9 +5,11 @@ an unfitted model (a catalogue, one test id per case).
 """
 
 import copy
+import warnings
 
 import numpy as np
 import pytest
+from numpy.testing import assert_allclose, assert_array_equal
 from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils._param_validation import InvalidParameterError
@@ -75,6 +77,26 @@ TRAINING_DATA = [
         {"sample_weight": -np.ones(20)}, "[Nn]egative", id="negative-sample_weight"
     ),
     pytest.param({"sample_weight": np.zeros(20)}, "zero", id="all-zero-sample_weight"),
+    pytest.param(
+        {"X": object_array_holding(None).tolist()},
+        "X contains NaN",
+        id="none-in-list-X",
+    ),
+    pytest.param(
+        {"y": np.c_[y, np.arange(20) % 3]},
+        "y must be class labels.*'multiclass-multioutput'",
+        id="multiclass-multioutput-y",
+    ),
+    pytest.param(
+        {"y": np.c_[np.where(y == 1, "a", "b"), np.arange(20) % 3]},
+        "y must be class labels.*'multiclass-multioutput'",
+        id="multiclass-multioutput-string-y",
+    ),
+    pytest.param(
+        {"y": sparse.csr_matrix(np.c_[y, np.arange(20) % 3])},
+        "y must be class labels.*'multiclass-multioutput'",
+        id="sparse-multiclass-multioutput-y",
+    ),
 ]
 
 # Validation data exist only in fit.
@@ -121,6 +143,21 @@ VALIDATION_DATA = [
     ),
     pytest.param({"X_val": X[:, 0], "y_val": y}, "Expected 2D array", id="1d-X_val"),
     pytest.param({"X_val": X + 1j, "y_val": y}, "Complex", id="complex-X_val"),
+    pytest.param(
+        {"X_val": object_array_holding(None).tolist(), "y_val": y},
+        "X_val contains NaN",
+        id="none-in-list-X_val",
+    ),
+    pytest.param(
+        {"X_val": X, "y_val": np.c_[y, np.arange(20) % 3]},
+        "y_val must be class labels.*'multiclass-multioutput'",
+        id="multiclass-multioutput-y_val",
+    ),
+    pytest.param(
+        {"X_val": X, "y_val": sparse.csr_matrix(np.c_[y, np.arange(20) % 3])},
+        "y_val must be class labels.*'multiclass-multioutput'",
+        id="sparse-multiclass-multioutput-y_val",
+    ),
 ]
 
 
@@ -157,6 +194,181 @@ def test_fit_rejects_x_val_without_y_val():
 def test_partial_fit_rejects_a_single_class_in_classes():
     with pytest.raises(ValueError, match="at least 2 classes"):
         MLPBackpropClassifier((3,)).partial_fit(X, np.zeros(20), classes=[0])
+
+
+@pytest.mark.parametrize(
+    "classes, match",
+    [
+        pytest.param([], "at least 2 classes", id="empty"),
+        pytest.param([0, 1, np.nan], "classes contains NaN", id="nan"),
+        pytest.param([0, 1, None], "classes contains None", id="none"),
+        pytest.param(["0", "1", None], "classes contains None", id="none-among-text"),
+        pytest.param([0, 1, np.inf], "classes contains infinity", id="inf"),
+        pytest.param([0, 1, 1], r"classes has duplicated entries \[1\]", id="dup"),
+        pytest.param([[0, 1], [1, 0]], "classes must be a 1-D", id="2d"),
+    ],
+)
+def test_partial_fit_rejects_bad_classes(classes, match):
+    with pytest.raises(ValueError, match=match):
+        MLPBackpropClassifier((3,)).partial_fit(X, y, classes=classes)
+
+
+def test_fit_rejects_y_val_that_is_not_an_indicator_matrix_of_a_multilabel_y():
+    Y = np.c_[y, 1 - y, y]
+    with pytest.raises(ValueError, match="y_val must be an indicator matrix of 0s"):
+        MLPBackpropClassifier((3,), max_iter=2).fit(X, Y, X_val=X, y_val=2 * Y)
+
+
+@pytest.mark.parametrize(
+    "class_weight, match",
+    [
+        pytest.param({0: np.nan, 1: 1.0}, "class_weight has a NaN", id="nan"),
+        pytest.param({0: np.inf, 1: 1.0}, "class_weight has an infinite", id="inf"),
+        pytest.param({0: -1.0, 1: 1.0}, "class_weight has a negative", id="negative"),
+        pytest.param({0: "1", 1: 1.0}, "class_weight must map classes to", id="text"),
+    ],
+)
+def test_fit_rejects_bad_class_weight_values(class_weight, match):
+    with pytest.raises(ValueError, match=match):
+        MLPBackpropClassifier((3,), class_weight=class_weight).fit(X, y)
+
+
+@pytest.mark.parametrize("early_stopping", [True, "auto"])
+def test_a_validation_hold_out_too_small_to_stratify_says_how_to_fix_it(
+    early_stopping,
+):
+    # One sample of class 2: a stratified hold-out cannot both keep and hold it.
+    y_rare = np.r_[np.zeros(500), np.ones(499), 2]
+    X_rare = np.random.RandomState(0).normal(size=(1000, 3))
+    clf = MLPBackpropClassifier((3,), early_stopping=early_stopping, max_iter=20)
+    with pytest.raises(
+        ValueError, match="validation_fraction=0.1.*X_val.*early_stopping=False"
+    ):
+        clf.fit(X_rare, y_rare)
+
+
+def test_early_stopping_on_tiny_data_says_the_hold_out_cannot_be_stratified():
+    clf = MLPBackpropClassifier((3,), early_stopping=True)
+    with pytest.raises(ValueError, match="stratified validation_fraction=0.1.*X_val"):
+        clf.fit(X[:5], [0, 0, 0, 0, 1])
+
+
+# -- values that overflow float32, and weights of any scale -----------------------
+
+
+@pytest.mark.parametrize(
+    "data, params, name",
+    [
+        pytest.param({"X_val": X * 1e39, "y_val": y}, {}, "X_val", id="X_val"),
+        pytest.param(
+            {"sample_weight": np.full(20, 1e39)}, {}, "sample_weight", id="weights"
+        ),
+        pytest.param(
+            {"X_val": X, "y_val": y, "sample_weight_val": np.full(20, 1e39)},
+            {},
+            "sample_weight_val",
+            id="validation-weights",
+        ),
+        pytest.param(
+            {}, {"class_weight": {0: 1e39, 1: 1.0}}, "class_weight", id="class_weight"
+        ),
+    ],
+)
+def test_values_that_overflow_a_float32_X_are_refused(data, params, name):
+    clf = MLPBackpropClassifier((3,), max_iter=2, **params)
+    match = f"{name} has values that overflow float32"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match=match):
+            clf.fit(X.astype(np.float32), y, **data)
+
+
+@ignore_convergence
+@pytest.mark.parametrize("method", ["fit", "partial_fit", "X_val"])
+def test_finite_inputs_near_the_largest_float_fit_without_a_runtime_warning(method):
+    X_huge = np.where(X > 0.5, 1e308, -1e308)
+    clf = MLPBackpropClassifier((3,), max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        if method == "partial_fit":
+            clf.partial_fit(X_huge, y, classes=[0, 1])
+        elif method == "X_val":
+            clf.fit(X, y, X_val=X_huge, y_val=y)
+        else:
+            clf.fit(X_huge, y)
+        assert np.isfinite(clf.predict_proba(X_huge)).all()
+
+
+@ignore_convergence
+@pytest.mark.parametrize(
+    "dtype, scale",
+    [
+        pytest.param(np.float64, 1e308, id="float64-1e308"),
+        pytest.param(np.float64, 1e-310, id="float64-subnormal"),
+        pytest.param(np.float32, 1e37, id="float32-1e37"),
+        pytest.param(np.float32, 1e-40, id="float32-subnormal"),
+        pytest.param(np.float32, 1e-50, id="float32-below-its-range"),
+    ],
+)
+def test_uniform_weights_of_any_finite_scale_fit_the_unweighted_model(dtype, scale):
+    kwargs = dict(hidden_layer_sizes=(3,), max_iter=5, random_state=0)
+    Xd = X.astype(dtype)
+    reference = MLPBackpropClassifier(**kwargs).fit(Xd, y, sample_weight=np.ones(20))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        clf = MLPBackpropClassifier(**kwargs).fit(
+            Xd, y, sample_weight=np.full(20, scale)
+        )
+    rtol = 1e-4 if dtype == np.float32 else 1e-10
+    assert_allclose(clf.loss_curve_, reference.loss_curve_, rtol=rtol)
+    for W, W_reference in zip(clf.coefs_, reference.coefs_):
+        assert_allclose(W, W_reference, rtol=rtol, atol=rtol)
+
+
+@ignore_convergence
+def test_weights_and_class_weights_scaled_by_a_power_of_two_fit_the_same_model():
+    kwargs = dict(hidden_layer_sizes=(3,), max_iter=5, batch_size=7, random_state=0)
+    weights = np.random.RandomState(0).uniform(0.5, 2.0, size=20)
+    reference = MLPBackpropClassifier(class_weight={0: 1.0, 1: 3.0}, **kwargs)
+    reference.fit(X, y, sample_weight=weights)
+    scaled = MLPBackpropClassifier(
+        class_weight={0: 2.0**1000, 1: 3 * 2.0**1000}, **kwargs
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        scaled.fit(X, y, sample_weight=np.ldexp(weights, 1000))
+    assert scaled.loss_curve_ == reference.loss_curve_
+    for W, W_reference in zip(scaled.coefs_, reference.coefs_):
+        assert_array_equal(W, W_reference)
+
+
+@ignore_convergence
+def test_invscaling_with_a_huge_power_t_decays_the_learning_rate_to_zero():
+    clf = MLPBackpropClassifier(
+        (3,), learning_rate_schedule="invscaling", power_t=200, max_iter=30
+    )
+    clf.fit(X, y)
+    # LR is 0 from the second epoch on: the weights, and so the loss, stay put.
+    assert clf.n_iter_ >= 2
+    assert_allclose(clf.loss_curve_[1:], clf.loss_curve_[1], rtol=1e-12)
+
+
+@pytest.mark.parametrize("schedule", ["constant", "invscaling", "adaptive"])
+def test_a_schedule_given_as_learning_rate_points_to_learning_rate_schedule(schedule):
+    clf = MLPBackpropClassifier(learning_rate=schedule)
+    with pytest.raises(
+        InvalidParameterError,
+        match=f"'learning_rate'.*use learning_rate_schedule='{schedule}'",
+    ):
+        clf.fit(X, y)
+
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_hidden_layers_too_large_for_memory_are_refused_before_allocating(method):
+    clf = MLPBackpropClassifier((10**12,))
+    kwargs = {"classes": [0, 1]} if method == "partial_fit" else {}
+    with pytest.raises(ValueError, match=r"hidden_layer_sizes \[10+\].* bytes"):
+        getattr(clf, method)(X, y, **kwargs)
 
 
 @ignore_convergence

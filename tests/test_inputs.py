@@ -235,3 +235,71 @@ def test_multilabel_partial_fit_and_errors():
         MLPBackpropClassifier((4,), class_weight="balanced").fit(X, Y)
     with pytest.raises(ValueError, match="indicator matrix"):
         MLPBackpropClassifier((4,), warm_start=True).fit(X, Y).fit(X, Y[:, 0])
+
+
+@ignore_convergence
+def test_sparse_multilabel_y_is_its_dense_copy():
+    X, Y = multilabel_problem()
+    kwargs = dict(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+    dense = MLPBackpropClassifier(**kwargs).fit(X, Y, X_val=X[:30], y_val=Y[:30])
+    from_sparse = MLPBackpropClassifier(**kwargs).fit(
+        X, sparse.csr_matrix(Y), X_val=X[:30], y_val=sparse.csr_matrix(Y[:30])
+    )
+    assert_weights_close(from_sparse, dense, rtol=0, atol=0)
+    assert from_sparse.validation_scores_ == dense.validation_scores_
+    streamed = MLPBackpropClassifier(**kwargs)
+    streamed.partial_fit(X, sparse.csr_matrix(Y), classes=[0, 1, 2])
+    assert streamed.n_outputs_ == 3
+
+
+# -- X must hold numbers: text is refused in every container ---------------------
+
+
+def text_containers():
+    """Yield (id, X) pairs: the first cell holds the numeric text "0.5"."""
+    X = np.random.RandomState(0).normal(size=(20, 2))
+    text = X.astype(str)
+    yield "numpy-str", text
+    yield "numpy-bytes", text.astype(bytes)
+    objects = X.astype(object)
+    objects[0, 0] = "0.5"
+    yield "numpy-object-str", objects
+    with_bytes = X.astype(object)
+    with_bytes[0, 0] = b"0.5"
+    yield "numpy-object-bytes", with_bytes
+    yield "list-of-lists", objects.tolist()
+    pd = pytest.importorskip("pandas")
+    column = X[:, 0].astype(str)
+    for name, dtype in [
+        ("object", object),
+        ("string", "string"),
+        ("category", "category"),
+    ]:
+        frame = pd.DataFrame({"a": pd.Series(column, dtype=dtype), "b": X[:, 1]})
+        yield f"pandas-{name}", frame
+
+
+TEXT_CONTAINERS = list(text_containers())
+
+
+@pytest.mark.parametrize(
+    "X_text", [X for _, X in TEXT_CONTAINERS], ids=[i for i, _ in TEXT_CONTAINERS]
+)
+@pytest.mark.parametrize("where", ["fit", "partial_fit", "X_val", "predict"])
+def test_text_in_X_is_refused_whatever_the_container(X_text, where):
+    X = np.random.RandomState(0).normal(size=(20, 2))
+    y = np.arange(20) % 2
+    clf = MLPBackpropClassifier((3,), max_iter=2, random_state=0)
+    name = "X_val" if where == "X_val" else "X"
+    with pytest.raises(ValueError, match=f"{name} contains strings \\(text\\)"):
+        if where == "fit":
+            clf.fit(X_text, y)
+        elif where == "partial_fit":
+            clf.partial_fit(X_text, y, classes=[0, 1])
+        elif where == "X_val":
+            clf.fit(X, y, X_val=X_text, y_val=y)
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                clf.fit(X, y)
+            clf.predict(X_text)
