@@ -141,7 +141,10 @@ def backward(S_postA, S_ERROR, coefs, LR, sample_weight=None, guard=False):
     if sample_weight is None:
         S_ERROR[-1] *= LR[-1] / n_rows
     else:
-        S_ERROR[-1] *= (LR[-1] / sample_weight.sum() * sample_weight)[:, np.newaxis]
+        # Each sample's share first: in [0, 1] whatever the weights' scale, so that
+        # a huge LR over a tiny total weight cannot overflow.
+        share = sample_weight / sample_weight.sum()
+        S_ERROR[-1] *= (share * LR[-1])[:, np.newaxis]
     for i in range(len(coefs) - 1, 0, -1):
         # S_ERROR,h = (S_ERROR,h+1 @ W.T) * f_A'(S_preA,h); with per-layer rates,
         # S_ERROR carries the rate of its own layer.

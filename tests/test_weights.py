@@ -13,6 +13,7 @@ from sklearn.model_selection import train_test_split
 from sk_mlpbp import MLPBackpropClassifier, make_article_data
 from tests._helpers import (
     assert_matches_reference,
+    assert_same_model,
     assert_weights_close,
     ignore_convergence,
     random_problem,
@@ -94,3 +95,24 @@ def test_online_mode_warns_that_weights_only_count_when_zero():
     clf = MLPBackpropClassifier((3,), batch_size=1, max_iter=2, random_state=0)
     with pytest.warns(UserWarning, match="batch_size=1"):
         clf.fit(X, y, sample_weight=np.linspace(1, 2, 20))
+
+
+@ignore_convergence
+def test_a_batch_of_tiny_weights_steps_by_its_weights_ratios_even_at_a_huge_rate():
+    # A step is the batch's weighted mean, so batches whose weights are all alike
+    # step as unweighted ones, however small the weights and large LR: each
+    # sample's share of its batch is taken before LR multiplies it.
+    X, y = make_article_data(40, random_state=0)
+    weights = np.r_[np.ones(20), np.full(20, 1e-305)]
+    params = dict(
+        hidden_layer_sizes=(4,),
+        learning_rate=1e5,
+        batch_size=10,
+        shuffle=False,
+        max_iter=3,
+        weight_init="uniform",
+        random_state=0,
+    )
+    weighted = MLPBackpropClassifier(**params).fit(X, y, sample_weight=weights)
+    unweighted = MLPBackpropClassifier(**params).fit(X, y)
+    assert_same_model(weighted, unweighted)
