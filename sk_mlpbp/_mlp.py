@@ -134,6 +134,8 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
     hidden_layer_sizes : array-like of shape (n_hidden_layers,), default=(100,)
         Number of logistic units in each hidden layer (each an integer >= 1; at
         least one hidden layer). An integer means one hidden layer of that size.
+        ``fit`` refuses, before allocating anything, a network whose weights (with
+        their per-epoch snapshot) would not fit in the machine's memory.
 
     learning_rate : "auto", float or array-like of shape (n_layers - 1,), \
             default="auto"
@@ -252,7 +254,8 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         no ``X_val``; in (0, 1).
 
     class_weight : dict, "balanced" or None, default=None
-        Multiplies each sample's weight by the weight of its class. ``"balanced"``
+        Multiplies each sample's weight by the weight of its class (finite and
+        non-negative; NaN, infinite or negative values are refused). ``"balanced"``
         uses ``n_samples / (n_classes * np.bincount(y))`` as
         :func:`sklearn.utils.class_weight.compute_class_weight` does (not available
         in ``partial_fit``, which sees one chunk at a time).
