@@ -280,7 +280,8 @@ def _parser():
         "--output",
         required=True,
         metavar="MODEL.skops",
-        help="where to save the model (needs skops: pip install 'sk_mlpbp[skops]')",
+        help="where to save the model (needs skops: pip install '.[skops]' in a "
+        "clone of the repository)",
     )
     fit.set_defaults(run=_fit)
 

@@ -128,7 +128,7 @@ def require_skops():
     except ImportError:
         raise ModelFileError(
             "model files need skops, which is not installed: "
-            'pip install "sk_mlpbp[skops]"'
+            'pip install ".[skops]" in a clone of the sk_mlpbp repository'
         ) from None
     return skops.io
 

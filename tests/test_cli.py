@@ -12,6 +12,7 @@ import subprocess
 import sys
 import sysconfig
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -456,7 +457,7 @@ def test_fit_without_skops_says_how_to_install_it_in_one_line(files, tmp_path):
         text=True,
         timeout=300,
     )
-    assert_one_line_error(result, r'pip install "sk_mlpbp\[skops\]"')
+    assert_one_line_error(result, r'pip install "\.\[skops\]" in a clone of ')
     assert not model.exists()
 
 
@@ -471,3 +472,20 @@ def test_console_script_is_installed_and_runs():
     assert result.stdout.startswith("usage: sk-mlpbp ")
     for command in ("demo", "fit", "evaluate", "predict"):
         assert re.search(rf"^ +{command} +\S", result.stdout, re.M)
+
+
+def test_install_hints_work_in_a_clone_and_every_extra_exists():
+    """Install hints say ``pip install ".[extra]"``: sk_mlpbp is on no index."""
+    tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
+    root = Path(__file__).resolve().parent.parent
+    texts = [root / "README.md", *sorted((root / "sk_mlpbp").glob("*.py"))]
+    extras = tomllib.loads((root / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    for path in texts:
+        text = path.read_text()
+        assert "sk_mlpbp[" not in text, path
+        for extra in re.findall(r'pip install "?\.\[(\w+)\]', text):
+            assert extra in extras, (path, extra)
+    assert any(r.startswith("rich") for r in extras["progress"])
+    assert 'pip install ".[progress]"' in (root / "README.md").read_text()
