@@ -15,7 +15,9 @@ import argparse
 import contextlib
 import csv
 import os
+import signal
 import sys
+import threading
 import warnings
 
 import numpy as np
@@ -50,6 +52,41 @@ def _notes():
         yield
     for warning in caught:
         print(f"{PROG}: note: {warning.message}", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def _interrupts_recorded():
+    """Record a Ctrl-C (SIGINT) that comes during the block, and raise it as usual.
+
+    ``MLPBackpropClassifier.fit`` catches the KeyboardInterrupt and returns the
+    model of its last completed epoch; the list yielded tells ``fit`` that an
+    interrupt came, so that it saves nothing and exits 130. The previous handler
+    is restored afterwards. Outside the main thread, where Python delivers no
+    signals, or when SIGINT is ignored, nothing is installed.
+
+    Yields
+    ------
+    interrupts : list
+        Empty, then holding the signal number once an interrupt has come.
+    """
+    interrupts = []
+
+    def handler(signum, frame):
+        interrupts.append(signum)
+        raise KeyboardInterrupt
+
+    previous = signal.getsignal(signal.SIGINT)
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or previous == signal.SIG_IGN
+    ):
+        yield interrupts
+        return
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield interrupts
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _fit(args):
@@ -94,7 +131,12 @@ def _fit(args):
                 if X_val is not None:
                     X_val_fit = model[0].transform(X_val)
             with epoch_progress(classifier, args.epochs):
-                classifier.fit(X_fit, y, X_val=X_val_fit, y_val=y_val)
+                with _interrupts_recorded() as interrupts:
+                    classifier.fit(X_fit, y, X_val=X_val_fit, y_val=y_val)
+                if interrupts:
+                    # fit kept its last epoch, but the user asked to stop: an
+                    # existing --output file must not give way to a shorter fit.
+                    raise KeyboardInterrupt
         except ValueError as error:
             raise CommandError(str(error)) from None
     print(f"training accuracy: {model.score(X, y):.4f}")

@@ -8,6 +8,7 @@ import csv
 import io
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import sysconfig
@@ -459,6 +460,50 @@ def test_fit_without_skops_says_how_to_install_it_in_one_line(files, tmp_path):
     )
     assert_one_line_error(result, r'pip install "\.\[skops\]" in a clone of ')
     assert not model.exists()
+
+
+def test_ctrl_c_during_fit_exits_130_and_keeps_the_existing_model_file(files, tmp_path):
+    """A SIGINT during ``fit`` saves nothing: the existing file stays as it was."""
+    model = tmp_path / "model.skops"
+    shutil.copyfile(files["model"], model)
+    before = model.read_bytes()
+    # Enough rows that an epoch takes a while, and far more epochs than will run.
+    X, y = make_article_data(3000, random_state=2)
+    rows = [[*map("{:.3f}".format, x), label] for x, label in zip(X, LABELS[y])]
+    train = write_csv(tmp_path / "big.csv", ["x", "y", "z", "side"], rows)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "sk_mlpbp", "fit", str(train), "--target", "side"]
+        + ["--epochs", "100000", "--output", str(model)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for line in child.stdout:
+            if line.startswith("epoch 2/"):
+                child.send_signal(signal.SIGINT)
+                break
+        out, err = child.communicate(timeout=300)
+    finally:
+        child.kill()
+    assert child.returncode == 130, err
+    assert err.splitlines() == ["sk-mlpbp: interrupted"]
+    assert "saved" not in out
+    assert model.read_bytes() == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "big.csv",
+        "model.skops",
+    ]
+
+
+def test_fit_restores_the_sigint_handler_it_found(files, tmp_path, capsys):
+    """``fit`` handles Ctrl-C itself only while training."""
+    before = signal.getsignal(signal.SIGINT)
+    model = tmp_path / "model.skops"
+    status = main(["fit", str(files["train"]), "--target", "side", "--epochs", "2"]
+                  + ["--output", str(model)])  # fmt: skip
+    assert status == 0
+    assert signal.getsignal(signal.SIGINT) is before
 
 
 def test_console_script_is_installed_and_runs():
