@@ -90,7 +90,7 @@ def _interrupts_recorded():
 
 
 def _fit(args):
-    table = read_table(args.train)
+    table = read_table(args.train, text_columns=[args.target])
     y = table.labels(args.target)
     inputs = [column for column in table.columns if column != args.target]
     if not inputs:
@@ -100,7 +100,7 @@ def _fit(args):
     X = table.numbers(inputs)
     X_val = y_val = None
     if args.validation:
-        validation = read_table(args.validation)
+        validation = read_table(args.validation, text_columns=[args.target])
         y_val = validation.labels(args.target)
         X_val = validation.numbers(inputs)
     # Before training, so that the model can be saved after it.
@@ -160,7 +160,7 @@ def _fit(args):
 def _evaluate(args):
     with _notes():
         model_file = load_model(args.model)
-        table = read_table(args.data)
+        table = read_table(args.data, text_columns=[args.target])
         y = table.labels(args.target)
         model = model_file.model
         y_pred = model.predict(model_file.inputs(table, args.target)).astype(str)

@@ -93,7 +93,8 @@ class ModelFile(NamedTuple):
                     f"has {len(names)}."
                 )
         else:
-            missing = [name for name in names if name not in table.columns]
+            present = set(table.columns)
+            missing = [name for name in names if name not in present]
             if missing:
                 raise ModelFileError(
                     f"{table.path} lacks the column(s) {', '.join(missing)} that the "

@@ -379,6 +379,16 @@ FIT_CASES = {
         csv_holding("x,y,z,side\n0.1,0.2,0.3,left\n0.1,high,0.3,right\n"),
         r"bad\.csv, line 3, column 'y': 'high' is not a number",
     ),
+    "empty class cell": (
+        csv_holding("x,y,z,side\n0.1,0.2,0.3,left\n0.1,0.2,0.3, \n"),
+        r"bad\.csv, line 3: the 'side' cell is empty",
+    ),
+    "quote left open": (
+        csv_holding(
+            'x,y,z,side\n0.1,0.2,0.3,left\n0.1,0.2,0.3,"right\n0.4,0.5,0.6,left\n'
+        ),
+        r"bad\.csv, line 3: a quoted cell is not closed before the end of the file",
+    ),
     "missing target column": (
         csv_holding("x,y,z,label\n0.1,0.2,0.3,left\n"),
         r"bad\.csv has no column 'side' \(its columns: x, y, z, label\)",
