@@ -26,7 +26,7 @@ from sklearn.metrics import classification_report, confusion_matrix
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sk_mlpbp._csv import CSVError, read_table
+from sk_mlpbp._csv import CSVError, printable, read_table, spreadsheet_safe
 from sk_mlpbp._demo import run_demo
 from sk_mlpbp._mlp import MLPBackpropClassifier
 from sk_mlpbp._model_io import ModelFileError, load_model, require_skops, save_model
@@ -152,8 +152,9 @@ def _fit(args):
     save_model(model, args.output, input_columns=inputs)
     scaling = "raw" if args.no_scale else "standardised"
     print(
-        f"saved {args.output} ({scaling} inputs: {', '.join(inputs)}; classes: "
-        f"{', '.join(model.classes_)})"
+        f"saved {printable(args.output)} ({scaling} inputs: "
+        f"{printable(', '.join(inputs))}; classes: "
+        f"{printable(', '.join(model.classes_))})"
     )
 
 
@@ -169,12 +170,18 @@ def _evaluate(args):
     print(f"accuracy: {correct / y.shape[0]:.4f} ({correct} of {y.shape[0]} rows)")
     print("\nconfusion matrix (rows: true class, columns: predicted class):")
     counts = confusion_matrix(y, y_pred, labels=labels)
-    width = max(len(str(counts.max())), *(len(label) for label in labels)) + 2
-    print(" " * width + "".join(f"{label:>{width}}" for label in labels))
-    for label, row in zip(labels, counts):
-        print(f"{label:>{width}}" + "".join(f"{count:>{width}}" for count in row))
+    # The classes are text from the files, shown as printable() makes them.
+    names = [printable(label) for label in labels]
+    width = max(len(str(counts.max())), *(len(name) for name in names)) + 2
+    print(" " * width + "".join(f"{name:>{width}}" for name in names))
+    for name, row in zip(names, counts):
+        print(f"{name:>{width}}" + "".join(f"{count:>{width}}" for count in row))
     print()
-    print(classification_report(y, y_pred, labels=labels, zero_division=0))
+    print(
+        classification_report(
+            y, y_pred, labels=labels, target_names=names, zero_division=0
+        )
+    )
 
 
 def _predict(args):
@@ -182,12 +189,16 @@ def _predict(args):
         model_file = load_model(args.model)
         X = model_file.inputs(read_table(args.data))
         model = model_file.model
+        classes = model.classes_.astype(str)
+        # Classes are text from a file: a spreadsheet opening the output must not
+        # run one as a formula, nor a terminal act upon its control characters.
         if args.proba:
-            header = [f"proba_{label}" for label in model.classes_]
+            header = [spreadsheet_safe(f"proba_{label}") for label in classes]
             rows = model.predict_proba(X).tolist()
         else:
             header = ["prediction"]
-            rows = [[label] for label in model.predict(X).astype(str)]
+            safe = {label: spreadsheet_safe(label) for label in classes}
+            rows = [[safe[label]] for label in model.predict(X).astype(str)]
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(header)
     writer.writerows(rows)

@@ -74,7 +74,7 @@ def spreadsheet_safe(cell):
 
     A cell that is not a number and starts with ``=``, ``+``, ``-``, ``@``, a tab
     or a carriage return gets a single quote in front, as OWASP recommends for CSV
-    injection; numbers (``-1``, ``+2.5e-3``) stay as they are. The cell first goes
+    injection; numbers (``-1``, ``+2.5e-3``) stay as they are. The cell then goes
     through :func:`printable`.
 
     Parameters
@@ -93,10 +93,9 @@ def spreadsheet_safe(cell):
     >>> spreadsheet_safe("=1+1"), spreadsheet_safe("-1"), spreadsheet_safe("yes")
     ("'=1+1", '-1', 'yes')
     """
-    cell = printable(cell)
     if cell.startswith(_FORMULA_STARTS) and not _NUMBER.fullmatch(cell):
-        return "'" + cell
-    return cell
+        return "'" + printable(cell)
+    return printable(cell)
 
 
 class CSVError(ValueError):
