@@ -34,6 +34,11 @@ from sk_mlpbp._progress import epoch_progress
 
 PROG = "sk-mlpbp"
 
+#: Most weights and biases that ``fit`` trains: 2**31 float64 take 16 GiB, and
+#: training holds them more than once (velocities, the best epoch's copy). A model
+#: file of more would also exceed ``MAX_INFLATED_BYTES`` in ``sk_mlpbp._model_io``.
+MAX_WEIGHTS = 2**31
+
 
 class CommandError(Exception):
     """A problem with the data or options a command was given, told in one line."""
@@ -51,7 +56,8 @@ def _notes():
         warnings.simplefilter("always")
         yield
     for warning in caught:
-        print(f"{PROG}: note: {warning.message}", file=sys.stderr)
+        # A warning may quote a file (the version that saved a model).
+        print(f"{PROG}: note: {printable(str(warning.message))}", file=sys.stderr)
 
 
 @contextlib.contextmanager
@@ -89,6 +95,28 @@ def _interrupts_recorded():
         signal.signal(signal.SIGINT, previous)
 
 
+def _check_network_size(n_inputs, hidden, n_classes):
+    """Refuse a network of more than ``MAX_WEIGHTS`` weights and biases.
+
+    Or one whose weights alone (float64) would not fit in the machine's memory, as
+    far as the operating system tells it.
+    """
+    n_outputs = 1 if n_classes == 2 else n_classes
+    units = [n_inputs, *hidden, n_outputs]
+    n_weights = sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(units, units[1:]))
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        memory = None
+    if n_weights > MAX_WEIGHTS or (memory and memory > 0 and 8 * n_weights > memory):
+        raise CommandError(
+            f"--hidden {' '.join(map(str, hidden))} makes a network of {n_weights} "
+            f"weights for {n_inputs} inputs and {n_outputs} outputs, more than the "
+            f"{MAX_WEIGHTS} (2**31) that fit trains, or than this machine's memory "
+            "holds."
+        )
+
+
 def _fit(args):
     table = read_table(args.train, text_columns=[args.target])
     y = table.labels(args.target)
@@ -103,6 +131,7 @@ def _fit(args):
         validation = read_table(args.validation, text_columns=[args.target])
         y_val = validation.labels(args.target)
         X_val = validation.numbers(inputs)
+    _check_network_size(len(inputs), args.hidden, np.unique(y).shape[0])
     # Before training, so that the model can be saved after it.
     require_skops()
     folder = os.path.dirname(os.path.abspath(args.output))
@@ -139,6 +168,10 @@ def _fit(args):
                     raise KeyboardInterrupt
         except ValueError as error:
             raise CommandError(str(error)) from None
+        except MemoryError:
+            raise CommandError(
+                "not enough memory to train this network: try fewer --hidden units."
+            ) from None
     print(f"training accuracy: {model.score(X, y):.4f}")
     if X_val is not None:
         print(f"validation accuracy: {model.score(X_val, y_val):.4f}")
@@ -395,7 +428,7 @@ def main(argv=None):
     try:
         args.run(args)
     except (CommandError, CSVError, ModelFileError) as error:
-        print(f"{PROG}: error: {error}", file=sys.stderr)
+        print(f"{PROG}: error: {printable(str(error))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)

@@ -6,21 +6,26 @@ bounded in what it may make a load read and inflate, and holds a model shaped as
 ``fit`` makes one, or it is refused in one line.
 """
 
+import copy
 import csv
 import io
+import json
 import re
 import subprocess
 import sys
 import tracemalloc
+import warnings
+import zipfile
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from sk_mlpbp import make_article_data
+from sk_mlpbp import MLPBackpropClassifier, make_article_data
+from sk_mlpbp._cli import main
 from sk_mlpbp._csv import read_table, spreadsheet_safe
-from sk_mlpbp._model_io import ModelFile
+from sk_mlpbp._model_io import ModelFile, save_model
 
 # -- reading CSV files -------------------------------------------------------------
 
@@ -186,3 +191,179 @@ def test_classes_with_terminal_escapes_are_printed_escaped(tmp_path):
         assert "\x1b" not in result.stdout + result.stderr
     assert "\\x1b[2J\\x1b[31mred" in results[0].stdout
     assert "blue\\nline" in results[1].stdout
+
+
+# -- model files -------------------------------------------------------------------
+
+sio = pytest.importorskip("skops.io")
+
+
+@pytest.fixture(scope="module")
+def good(tmp_path_factory):
+    """Return a folder with a good model file (a bare classifier) and its data."""
+    folder = tmp_path_factory.mktemp("models")
+    X, y = make_article_data(60, random_state=0)
+    labels = np.array(["left", "right", "up"])[y + (X[:, 1] > 0.5)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = MLPBackpropClassifier((5,), max_iter=3, random_state=0).fit(X, labels)
+    save_model(model, folder / "good.skops", input_columns=["x", "y", "z"])
+    with open(folder / "data.csv", "w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(["x", "y", "z", "class"])
+        writer.writerows([*x, label] for x, label in zip(X, labels))
+    return SimpleNamespace(folder=folder, model=model, X=X, y=labels)
+
+
+def rewritten(source, target, schema=None, **members):
+    """Copy the zip archive ``source`` to ``target``, changing some members.
+
+    ``schema`` is a function that edits the parsed schema.json in place; each of
+    ``members`` (a name, with ``__`` for ``.``) is new content, as bytes, or a
+    ``(bytes, compression)`` pair.
+    """
+    members = {name.replace("__", "."): content for name, content in members.items()}
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
+        for info in old.infolist():
+            content = old.read(info)
+            compression = zipfile.ZIP_STORED
+            if info.filename == "schema.json" and schema is not None:
+                tree = json.loads(content)
+                schema(tree)
+                content = json.dumps(tree).encode()
+            if info.filename in members:
+                content = members.pop(info.filename)
+            if isinstance(content, tuple):
+                content, compression = content
+            new.writestr(info.filename, content, compress_type=compression)
+        for name, content in members.items():
+            new.writestr(name, content)
+    return target
+
+
+def attributes(tree):
+    """Return the classifier's attributes in a parsed schema."""
+    return tree["content"]["content"]
+
+
+def set_json(name, value):
+    """Make a schema edit that sets the JSON attribute ``name`` to ``value``."""
+
+    def edit(tree):
+        # A new __id__: skops gives nodes of one __id__ the object built first.
+        attributes(tree)[name].update(content=json.dumps(value), __id__=1)
+
+    return edit
+
+
+def array_file(tree, name, index=None):
+    """Return the archive member that holds the array attribute ``name``."""
+    node = attributes(tree)[name]
+    return (node if index is None else node["content"][index])["file"]
+
+
+def cli(capsys, *args):
+    """Run ``main(args)`` here; return the status, stdout and stderr lines."""
+    status = main([*map(str, args)])
+    out, err = capsys.readouterr()
+    return status, out, err.splitlines()
+
+
+def assert_refused(capsys, path, data, pattern=r"is not a model file"):
+    """``predict`` and ``evaluate`` end with status 2 and one line for ``path``."""
+    for command in (["predict", path, data], ["evaluate", path, data, "--target",
+                                               "class"]):  # fmt: skip
+        status, out, err = cli(capsys, *command)
+        assert (status, out) == (2, ""), (status, out, err)
+        assert len(err) == 1, err
+        assert re.fullmatch(rf"sk-mlpbp: error: .*{pattern}.*", err[0]), err[0]
+
+
+def crafted_by_dump(change):
+    """Make a case: the good model changed in Python, then saved by skops.io.dump."""
+
+    def make(good, path):
+        model = copy.deepcopy(good.model)
+        change(model)
+        sio.dump(model, path)
+        return path
+
+    return make
+
+
+def crafted_by_schema(edit):
+    """Make a case: the good model's schema.json edited."""
+
+    def make(good, path):
+        return rewritten(good.folder / "good.skops", path, schema=edit)
+
+    return make
+
+
+def shuffled_coefs(model):
+    model.coefs_[0] = model.coefs_[0].T.copy()
+
+
+def swapped_classes_file(tree):
+    attributes(tree)["classes_"]["file"] = array_file(tree, "coefs_", 0)
+
+
+def loader(name, node):
+    """Make a schema edit that gives the attribute ``name`` another loader."""
+
+    def edit(tree):
+        attributes(tree)[name].update(__loader__=node, __id__=1)
+
+    return edit
+
+
+def protocol(tree):
+    tree["protocol"] = 99
+
+
+CRAFTED = {
+    # Trusted types, content that fit never makes.
+    "coefs_ shapes do not chain": crafted_by_dump(shuffled_coefs),
+    "no _multilabel": crafted_by_dump(lambda m: delattr(m, "_multilabel")),
+    "one class": crafted_by_dump(lambda m: setattr(m, "classes_", m.classes_[:1])),
+    "n_outputs_ of 10**12": crafted_by_dump(lambda m: setattr(m, "n_outputs_", 10**12)),
+    "n_layers_ wrong": crafted_by_dump(lambda m: setattr(m, "n_layers_", 7)),
+    "n_features_in_ wrong": crafted_by_dump(lambda m: setattr(m, "n_features_in_", 2)),
+    "NaN weight": crafted_by_dump(lambda m: m.coefs_[1].__setitem__((0, 0), np.nan)),
+    "integer weights": crafted_by_dump(
+        lambda m: setattr(m, "coefs_", [W.astype(int) for W in m.coefs_])
+    ),
+    "weights not a list": crafted_by_dump(
+        lambda m: setattr(m, "coefs_", {"a": m.coefs_[0]})
+    ),
+    "2-D classes_": crafted_by_dump(
+        lambda m: setattr(m, "classes_", m.classes_.reshape(1, -1))
+    ),
+    "repeated classes": crafted_by_dump(
+        lambda m: setattr(m, "classes_", np.array(["a", "a", "b"]))
+    ),
+    "invalid parameter": crafted_by_dump(lambda m: setattr(m, "learning_rate", -1.0)),
+    "attribute fit never sets": crafted_by_dump(lambda m: setattr(m, "extra_", 1)),
+    "predict_proba in __dict__": crafted_by_dump(
+        lambda m: setattr(m, "predict_proba", np.negative)
+    ),
+    "predict in __dict__": crafted_by_dump(
+        lambda m: setattr(m, "predict", np.negative)
+    ),
+    # Edits of a few bytes in schema.json.
+    "n_outputs_ a string": crafted_by_schema(set_json("n_outputs_", "3")),
+    "n_outputs_ a list": crafted_by_schema(set_json("n_outputs_", [3])),
+    "_multilabel a number": crafted_by_schema(set_json("_multilabel", 0)),
+    "classes_ from the weights' file": crafted_by_schema(swapped_classes_file),
+    "list loaded as a dict": crafted_by_schema(loader("coefs_", "DictNode")),
+    "number loaded as a list": crafted_by_schema(loader("n_outputs_", "ListNode")),
+    "unknown loader": crafted_by_schema(loader("n_outputs_", "NoSuchNode")),
+    "unknown protocol": crafted_by_schema(protocol),
+}
+
+
+@pytest.mark.parametrize("case", CRAFTED)
+def test_a_crafted_model_file_is_refused_in_one_line(case, good, tmp_path, capsys):
+    """A file whose classifier fit could not have made ends the command in one line."""
+    path = CRAFTED[case](good, tmp_path / "crafted.skops")
+    assert_refused(capsys, path, good.folder / "data.csv")
