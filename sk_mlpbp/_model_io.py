@@ -215,7 +215,9 @@ def save_model(model, path, input_columns=None):
     Raises
     ------
     ModelFileError
-        If skops is not installed or the file cannot be written.
+        If skops is not installed, the file cannot be written, or it would exceed
+        the limits that :func:`load_model` sets (``MAX_SCHEMA_BYTES``,
+        ``MAX_INFLATED_BYTES``).
     """
     from sk_mlpbp import __version__
 
@@ -230,6 +232,13 @@ def save_model(model, path, input_columns=None):
             skops_io.dump(model, temporary)
             with zipfile.ZipFile(temporary, "a") as archive:
                 archive.writestr(METADATA_MEMBER, json.dumps(metadata))
+                # A file that load_model would refuse is not written.
+                too_large = _too_large(archive)
+            if too_large:
+                raise ModelFileError(
+                    f"cannot write {printable(path)}: the model is too large for a "
+                    f"model file: {too_large}."
+                )
             os.replace(temporary, path)
         except BaseException:
             with contextlib.suppress(OSError):
@@ -284,8 +293,16 @@ def load_model(path):
             # when the file is not even a zip archive, as every skops file is.
             if not zipfile.is_zipfile(file):
                 raise not_a_model
-            with zipfile.ZipFile(file) as archive:
-                _check_sizes(archive, shown)
+            try:
+                with zipfile.ZipFile(file) as archive:
+                    too_large = _too_large(archive)
+            # A damaged central directory.
+            except (zipfile.BadZipFile, ValueError, EOFError):
+                raise not_a_model from None
+            if too_large:
+                raise ModelFileError(
+                    f"{shown} is not a model file that sk-mlpbp reads: {too_large}."
+                )
             skops_io = require_skops()
             file.seek(0)
             model, metadata = _load(skops_io, file, shown, not_a_model)
@@ -306,8 +323,8 @@ def load_model(path):
     return ModelFile(model, columns, metadata.get("sk_mlpbp_version"))
 
 
-def _check_sizes(archive, shown):
-    """Raise a ModelFileError if the members of ``archive`` would inflate too much.
+def _too_large(archive):
+    """Say which member of ``archive`` would inflate beyond the limits, or None.
 
     The sizes are those the archive declares; zipfile stops reading a member at its
     declared size, so no more can be inflated than is checked here.
@@ -325,13 +342,13 @@ def _check_sizes(archive, shown):
                 and size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1)
             )
         ):
-            raise ModelFileError(
-                f"{shown} is not a model file that sk-mlpbp reads: its member "
-                f"{printable(repr(member.filename))} inflates to {size} bytes "
-                f"({total} bytes so far), beyond the limits of {MAX_SCHEMA_BYTES} "
-                f"bytes for a JSON member, {MAX_INFLATED_BYTES} bytes in all and "
-                f"{MAX_COMPRESSION_RATIO} times the compressed size."
+            return (
+                f"its member {printable(repr(member.filename))} inflates to {size} "
+                f"bytes ({total} bytes so far), beyond the limits of "
+                f"{MAX_SCHEMA_BYTES} bytes for a JSON member, {MAX_INFLATED_BYTES} "
+                f"bytes in all and {MAX_COMPRESSION_RATIO} times the compressed size"
             )
+    return None
 
 
 def _load(skops_io, file, shown, not_a_model):

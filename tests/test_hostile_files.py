@@ -10,7 +10,9 @@ import copy
 import csv
 import io
 import json
+import os
 import re
+import resource
 import subprocess
 import sys
 import tracemalloc
@@ -22,10 +24,10 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from sk_mlpbp import MLPBackpropClassifier, make_article_data
+from sk_mlpbp import MLPBackpropClassifier, _model_io, make_article_data
 from sk_mlpbp._cli import main
 from sk_mlpbp._csv import read_table, spreadsheet_safe
-from sk_mlpbp._model_io import ModelFile, save_model
+from sk_mlpbp._model_io import ModelFile, ModelFileError, save_model
 
 # -- reading CSV files -------------------------------------------------------------
 
@@ -367,3 +369,128 @@ def test_a_crafted_model_file_is_refused_in_one_line(case, good, tmp_path, capsy
     """A file whose classifier fit could not have made ends the command in one line."""
     path = CRAFTED[case](good, tmp_path / "crafted.skops")
     assert_refused(capsys, path, good.folder / "data.csv")
+
+
+def padded_schema(good, path):
+    """Return the good file with 65 MiB of JSON whitespace after its schema."""
+    source = good.folder / "good.skops"
+    with zipfile.ZipFile(source) as archive:
+        schema = archive.read("schema.json") + b" " * (65 * 2**20)
+    return rewritten(source, path, schema__json=(schema, zipfile.ZIP_DEFLATED))
+
+
+def zeros_weights(good, path):
+    """Return the good file whose first weights are 64 MiB of zeros, deflated."""
+    source = good.folder / "good.skops"
+    with zipfile.ZipFile(source) as archive:
+        member = array_file(json.loads(archive.read("schema.json")), "coefs_", 0)
+    content = io.BytesIO()
+    np.save(content, np.zeros((2**13, 2**10)))
+    return rewritten(
+        source, path, **{member.replace(".", "__"): (content.getvalue(),
+                                                     zipfile.ZIP_DEFLATED)}
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("make", [padded_schema, zeros_weights])
+def test_a_model_file_that_inflates_too_much_is_refused_before_reading(
+    make, good, tmp_path, capsys
+):
+    """Members are checked on their declared sizes before skops inflates them."""
+    path = make(good, tmp_path / "bomb.skops")
+    assert path.stat().st_size < 2**20
+    assert_refused(capsys, path, good.folder / "data.csv", "inflates to")
+
+
+def test_models_inflating_beyond_the_total_bound_are_refused(
+    good, tmp_path, capsys, monkeypatch
+):
+    """The total of the members' sizes is bounded too (a bound lowered here)."""
+    monkeypatch.setattr(_model_io, "MAX_INFLATED_BYTES", 1000)
+    assert_refused(capsys, good.folder / "good.skops", good.folder / "data.csv",
+                   r"inflates to \d+ bytes \(\d+ bytes so far\)")  # fmt: skip
+
+
+def test_save_model_refuses_a_model_that_load_model_would_refuse(
+    good, tmp_path, monkeypatch
+):
+    """Fit never writes a file that the other commands cannot read."""
+    monkeypatch.setattr(_model_io, "MAX_SCHEMA_BYTES", 1000)
+    path = tmp_path / "model.skops"
+    with pytest.raises(ModelFileError, match="too large for a model file"):
+        save_model(good.model, path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def run_limited(*args, timeout=60):
+    """Run the command line in a process of at most 4 GiB of address space."""
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (4 * 2**30, 4 * 2**30))
+
+    return subprocess.run(
+        [sys.executable, "-m", "sk_mlpbp", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=limit,
+    )
+
+
+@pytest.mark.parametrize("kind", ["device", "FIFO", "folder"])
+def test_a_model_that_is_not_a_regular_file_is_refused_without_reading(
+    kind, good, tmp_path
+):
+    """``predict /dev/zero data.csv`` neither reads the device nor waits on a FIFO."""
+    if kind == "device":
+        path = "/dev/zero"
+    elif kind == "FIFO":
+        path = tmp_path / "fifo.skops"
+        os.mkfifo(path)
+    else:
+        path = tmp_path
+    result = run_limited("predict", path, good.folder / "data.csv")
+    assert (result.returncode, result.stdout) == (2, ""), result.stderr[-2000:]
+    assert result.stderr.splitlines() == [
+        f"sk-mlpbp: error: {path} is not a regular file."
+    ]
+
+
+def test_a_version_string_from_a_file_reaches_the_terminal_escaped(
+    good, tmp_path, capsys
+):
+    """A crafted version (with ANSI escapes) is noted in one line, escaped."""
+    path = rewritten(
+        good.folder / "good.skops",
+        tmp_path / "version.skops",
+        schema=set_json("_sk_mlpbp_version", "\x1b[2J\x1b[31m9.9\nfake line"),
+    )
+    status, out, err = cli(capsys, "predict", path, good.folder / "data.csv")
+    assert status == 0
+    assert len(err) == 1, err
+    assert "\x1b" not in err[0]
+    assert "\\x1b[2J\\x1b[31m9.9\\nfake line" in err[0]
+
+
+def test_a_multilabel_model_is_refused_in_one_line(good, tmp_path, capsys):
+    """The command line does not take multilabel models: it says so."""
+    Y = np.column_stack([good.X[:, 0] > 0, good.X[:, 1] > 0, good.X[:, 2] > 0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = MLPBackpropClassifier((5,), max_iter=3, random_state=0).fit(
+            good.X, Y.astype(int)
+        )
+    path = tmp_path / "multilabel.skops"
+    save_model(model, path, input_columns=["x", "y", "z"])
+    assert_refused(capsys, path, good.folder / "data.csv", "multilabel model")
+
+
+def test_fit_refuses_a_network_too_large_to_train_in_one_line(good, tmp_path, capsys):
+    """``--hidden 1000000000000`` is refused before any weight is allocated."""
+    model = tmp_path / "model.skops"
+    status, out, err = cli(capsys, "fit", good.folder / "data.csv", "--target",
+                           "class", "--hidden", 10**12, "--output", model)  # fmt: skip
+    assert (status, out) == (2, "")
+    assert len(err) == 1, err
+    assert re.fullmatch(r"sk-mlpbp: error: --hidden 1000000000000 makes .*", err[0])
+    assert not model.exists()
