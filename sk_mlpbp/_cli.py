@@ -98,8 +98,8 @@ def _interrupts_recorded():
 def _check_network_size(n_inputs, hidden, n_classes):
     """Refuse a network of more than ``MAX_WEIGHTS`` weights and biases.
 
-    Or one whose weights alone (float64) would not fit in the machine's memory, as
-    far as the operating system tells it.
+    Or one whose training (about four float64 copies of the weights) would not fit
+    in the machine's memory, as far as the operating system tells it.
     """
     n_outputs = 1 if n_classes == 2 else n_classes
     units = [n_inputs, *hidden, n_outputs]
@@ -108,12 +108,18 @@ def _check_network_size(n_inputs, hidden, n_classes):
         memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (AttributeError, ValueError, OSError):
         memory = None
-    if n_weights > MAX_WEIGHTS or (memory and memory > 0 and 8 * n_weights > memory):
+    network = (
+        f"--hidden {' '.join(map(str, hidden))} makes a network of {n_weights} "
+        f"weights and biases for {n_inputs} inputs and {n_outputs} outputs"
+    )
+    if n_weights > MAX_WEIGHTS:
+        raise CommandError(f"{network}, more than the {MAX_WEIGHTS} that fit trains.")
+    # Training holds about four float64 copies of the weights: the weights, their
+    # steps, and the velocities or the best epoch's weights.
+    if memory and memory > 0 and 4 * 8 * n_weights > memory:
         raise CommandError(
-            f"--hidden {' '.join(map(str, hidden))} makes a network of {n_weights} "
-            f"weights for {n_inputs} inputs and {n_outputs} outputs, more than the "
-            f"{MAX_WEIGHTS} (2**31) that fit trains, or than this machine's memory "
-            "holds."
+            f"{network}: training it needs about {4 * 8 * n_weights / 2**30:.1f} "
+            f"GiB, more than this machine's {memory / 2**30:.1f} GiB of memory."
         )
 
 

@@ -494,3 +494,18 @@ def test_fit_refuses_a_network_too_large_to_train_in_one_line(good, tmp_path, ca
     assert len(err) == 1, err
     assert re.fullmatch(r"sk-mlpbp: error: --hidden 1000000000000 makes .*", err[0])
     assert not model.exists()
+
+
+def test_fit_refuses_a_network_larger_than_the_memory_in_one_line(
+    good, tmp_path, capsys, monkeypatch
+):
+    """A network whose training would not fit in memory is refused before fitting."""
+    pages = {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": 1024}  # 4 MiB of memory
+    monkeypatch.setattr(os, "sysconf", pages.__getitem__)
+    model = tmp_path / "model.skops"
+    status, out, err = cli(capsys, "fit", good.folder / "data.csv", "--target",
+                           "class", "--hidden", 100_000, "--output", model)  # fmt: skip
+    assert (status, out) == (2, "")
+    assert len(err) == 1, err
+    assert "more than this machine's 0.0 GiB of memory" in err[0]
+    assert not model.exists()
