@@ -448,21 +448,15 @@ def _check_no_shadowing(obj, path, what):
     """Refuse an instance attribute of ``obj`` named as a method or property.
 
     ``predict_proba`` set to ``np.negative`` in an instance's ``__dict__`` would be
-    called instead of the method.
+    called instead of the method. Methods, properties and scikit-learn's
+    ``available_if`` methods are all descriptors (they have ``__get__``) or
+    callables, unlike the class's plain data.
     """
     for key in vars(obj):
-        found = (
-            inspect.getattr_static(type(obj), key, None)
-            if isinstance(key, str)
-            else None
-        )
-        if (
-            not isinstance(key, str)
-            or callable(found)
-            or isinstance(
-                found, (property, functools.cached_property, classmethod, staticmethod)
-            )
-        ):
+        found = None
+        if isinstance(key, str):
+            found = inspect.getattr_static(type(obj), key, None)
+        if not isinstance(key, str) or callable(found) or hasattr(found, "__get__"):
             raise ModelFileError(
                 f"{path} is not a model file that sk-mlpbp reads: {what} has an "
                 f"attribute {printable(repr(key))} that hides its class's."

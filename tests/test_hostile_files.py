@@ -23,6 +23,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from sk_mlpbp import MLPBackpropClassifier, _model_io, make_article_data
 from sk_mlpbp._cli import main
@@ -293,6 +295,19 @@ def crafted_by_dump(change):
     return make
 
 
+def crafted_pipeline(change):
+    """Make a case: a scaler and the good model, changed in Python, then dumped."""
+
+    def make(good, path):
+        pipeline = make_pipeline(StandardScaler(), copy.deepcopy(good.model))
+        pipeline[0].fit(good.X)
+        change(pipeline)
+        save_model(pipeline, path, input_columns=["x", "y", "z"])
+        return path
+
+    return make
+
+
 def crafted_by_schema(edit):
     """Make a case: the good model's schema.json edited."""
 
@@ -351,6 +366,12 @@ CRAFTED = {
     ),
     "predict in __dict__": crafted_by_dump(
         lambda m: setattr(m, "predict", np.negative)
+    ),
+    "predict_proba in a Pipeline's __dict__": crafted_pipeline(
+        lambda p: setattr(p, "predict_proba", np.negative)
+    ),
+    "transform in a step's __dict__": crafted_pipeline(
+        lambda p: setattr(p[0], "transform", np.negative)
     ),
     # Edits of a few bytes in schema.json.
     "n_outputs_ a string": crafted_by_schema(set_json("n_outputs_", "3")),
