@@ -18,9 +18,10 @@ from operator import itemgetter
 
 import numpy as np
 
-#: Bytes of floats parsed into one block before the next is started. The blocks are
-#: joined once at the end, so reading holds at most about twice the numbers, whatever
-#: the shape of the file.
+#: Most bytes of floats parsed into one block before the next is started. Blocks
+#: double in size up to it and are joined once at the end, so reading holds at most
+#: about three times the numbers (the blocks, up to twice, and the joined array),
+#: whatever the shape of the file.
 BLOCK_BYTES = 8 * 2**20
 
 # Control characters (ANSI escapes start with ESC or CSI), format characters such as
@@ -241,8 +242,8 @@ def read_table(path, text_columns=()):
     r"""Read a CSV file with a header line and at least one data row.
 
     Blank lines are skipped; a UTF-8 byte order mark (as spreadsheets write it) is
-    ignored. Time is linear in the file's size, and memory about twice that of the
-    numbers held (plus the text columns' cells).
+    ignored. Time is linear in the file's size, and memory at most about three
+    times that of the numbers held as float64 (plus the text columns' cells).
 
     Parameters
     ----------
