@@ -15,7 +15,9 @@ import argparse
 import contextlib
 import csv
 import os
+import signal
 import sys
+import threading
 import warnings
 
 import numpy as np
@@ -24,13 +26,18 @@ from sklearn.metrics import classification_report, confusion_matrix
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sk_mlpbp._csv import CSVError, read_table
+from sk_mlpbp._csv import CSVError, printable, read_table, spreadsheet_safe
 from sk_mlpbp._demo import run_demo
 from sk_mlpbp._mlp import MLPBackpropClassifier
 from sk_mlpbp._model_io import ModelFileError, load_model, require_skops, save_model
 from sk_mlpbp._progress import epoch_progress
 
 PROG = "sk-mlpbp"
+
+#: Most weights and biases that ``fit`` trains: 2**31 float64 take 16 GiB, and
+#: training holds them more than once (velocities, the best epoch's copy). A model
+#: file of more would also exceed ``MAX_INFLATED_BYTES`` in ``sk_mlpbp._model_io``.
+MAX_WEIGHTS = 2**31
 
 
 class CommandError(Exception):
@@ -49,11 +56,75 @@ def _notes():
         warnings.simplefilter("always")
         yield
     for warning in caught:
-        print(f"{PROG}: note: {warning.message}", file=sys.stderr)
+        # A warning may quote a file (the version that saved a model).
+        print(f"{PROG}: note: {printable(str(warning.message))}", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def _interrupts_recorded():
+    """Record a Ctrl-C (SIGINT) that comes during the block, and raise it as usual.
+
+    ``MLPBackpropClassifier.fit`` catches the KeyboardInterrupt and returns the
+    model of its last completed epoch; the list yielded tells ``fit`` that an
+    interrupt came, so that it saves nothing and exits 130. The previous handler
+    is restored afterwards. Outside the main thread, where Python delivers no
+    signals, or when SIGINT is ignored, nothing is installed.
+
+    Yields
+    ------
+    interrupts : list
+        Empty, then holding the signal number once an interrupt has come.
+    """
+    interrupts = []
+
+    def handler(signum, frame):
+        interrupts.append(signum)
+        raise KeyboardInterrupt
+
+    previous = signal.getsignal(signal.SIGINT)
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or previous == signal.SIG_IGN
+    ):
+        yield interrupts
+        return
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield interrupts
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _check_network_size(n_inputs, hidden, n_classes):
+    """Refuse a network of more than ``MAX_WEIGHTS`` weights and biases.
+
+    Or one whose training (about four float64 copies of the weights) would not fit
+    in the machine's memory, as far as the operating system tells it.
+    """
+    n_outputs = 1 if n_classes == 2 else n_classes
+    units = [n_inputs, *hidden, n_outputs]
+    n_weights = sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(units, units[1:]))
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        memory = None
+    network = (
+        f"--hidden {' '.join(map(str, hidden))} makes a network of {n_weights} "
+        f"weights and biases for {n_inputs} inputs and {n_outputs} outputs"
+    )
+    if n_weights > MAX_WEIGHTS:
+        raise CommandError(f"{network}, more than the {MAX_WEIGHTS} that fit trains.")
+    # Training holds about four float64 copies of the weights: the weights, their
+    # steps, and the velocities or the best epoch's weights.
+    if memory and memory > 0 and 4 * 8 * n_weights > memory:
+        raise CommandError(
+            f"{network}: training it needs about {4 * 8 * n_weights / 2**30:.1f} "
+            f"GiB, more than this machine's {memory / 2**30:.1f} GiB of memory."
+        )
 
 
 def _fit(args):
-    table = read_table(args.train)
+    table = read_table(args.train, text_columns=[args.target])
     y = table.labels(args.target)
     inputs = [column for column in table.columns if column != args.target]
     if not inputs:
@@ -63,9 +134,10 @@ def _fit(args):
     X = table.numbers(inputs)
     X_val = y_val = None
     if args.validation:
-        validation = read_table(args.validation)
+        validation = read_table(args.validation, text_columns=[args.target])
         y_val = validation.labels(args.target)
         X_val = validation.numbers(inputs)
+    _check_network_size(len(inputs), args.hidden, np.unique(y).shape[0])
     # Before training, so that the model can be saved after it.
     require_skops()
     folder = os.path.dirname(os.path.abspath(args.output))
@@ -94,9 +166,18 @@ def _fit(args):
                 if X_val is not None:
                     X_val_fit = model[0].transform(X_val)
             with epoch_progress(classifier, args.epochs):
-                classifier.fit(X_fit, y, X_val=X_val_fit, y_val=y_val)
+                with _interrupts_recorded() as interrupts:
+                    classifier.fit(X_fit, y, X_val=X_val_fit, y_val=y_val)
+                if interrupts:
+                    # fit kept its last epoch, but the user asked to stop: an
+                    # existing --output file must not give way to a shorter fit.
+                    raise KeyboardInterrupt
         except ValueError as error:
             raise CommandError(str(error)) from None
+        except MemoryError:
+            raise CommandError(
+                "not enough memory to train this network: try fewer --hidden units."
+            ) from None
     print(f"training accuracy: {model.score(X, y):.4f}")
     if X_val is not None:
         print(f"validation accuracy: {model.score(X_val, y_val):.4f}")
@@ -110,15 +191,16 @@ def _fit(args):
     save_model(model, args.output, input_columns=inputs)
     scaling = "raw" if args.no_scale else "standardised"
     print(
-        f"saved {args.output} ({scaling} inputs: {', '.join(inputs)}; classes: "
-        f"{', '.join(model.classes_)})"
+        f"saved {printable(args.output)} ({scaling} inputs: "
+        f"{printable(', '.join(inputs))}; classes: "
+        f"{printable(', '.join(model.classes_))})"
     )
 
 
 def _evaluate(args):
     with _notes():
         model_file = load_model(args.model)
-        table = read_table(args.data)
+        table = read_table(args.data, text_columns=[args.target])
         y = table.labels(args.target)
         model = model_file.model
         y_pred = model.predict(model_file.inputs(table, args.target)).astype(str)
@@ -127,12 +209,18 @@ def _evaluate(args):
     print(f"accuracy: {correct / y.shape[0]:.4f} ({correct} of {y.shape[0]} rows)")
     print("\nconfusion matrix (rows: true class, columns: predicted class):")
     counts = confusion_matrix(y, y_pred, labels=labels)
-    width = max(len(str(counts.max())), *(len(label) for label in labels)) + 2
-    print(" " * width + "".join(f"{label:>{width}}" for label in labels))
-    for label, row in zip(labels, counts):
-        print(f"{label:>{width}}" + "".join(f"{count:>{width}}" for count in row))
+    # The classes are text from the files, shown as printable() makes them.
+    names = [printable(label) for label in labels]
+    width = max(len(str(counts.max())), *(len(name) for name in names)) + 2
+    print(" " * width + "".join(f"{name:>{width}}" for name in names))
+    for name, row in zip(names, counts):
+        print(f"{name:>{width}}" + "".join(f"{count:>{width}}" for count in row))
     print()
-    print(classification_report(y, y_pred, labels=labels, zero_division=0))
+    print(
+        classification_report(
+            y, y_pred, labels=labels, target_names=names, zero_division=0
+        )
+    )
 
 
 def _predict(args):
@@ -140,12 +228,16 @@ def _predict(args):
         model_file = load_model(args.model)
         X = model_file.inputs(read_table(args.data))
         model = model_file.model
+        classes = model.classes_.astype(str)
+        # Classes are text from a file: a spreadsheet opening the output must not
+        # run one as a formula, nor a terminal act upon its control characters.
         if args.proba:
-            header = [f"proba_{label}" for label in model.classes_]
+            header = [spreadsheet_safe(f"proba_{label}") for label in classes]
             rows = model.predict_proba(X).tolist()
         else:
             header = ["prediction"]
-            rows = [[label] for label in model.predict(X).astype(str)]
+            safe = {label: spreadsheet_safe(label) for label in classes}
+            rows = [[safe[label]] for label in model.predict(X).astype(str)]
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(header)
     writer.writerows(rows)
@@ -280,7 +372,8 @@ def _parser():
         "--output",
         required=True,
         metavar="MODEL.skops",
-        help="where to save the model (needs skops: pip install 'sk_mlpbp[skops]')",
+        help="where to save the model (needs skops: pip install '.[skops]' in a "
+        "clone of the repository)",
     )
     fit.set_defaults(run=_fit)
 
@@ -341,7 +434,7 @@ def main(argv=None):
     try:
         args.run(args)
     except (CommandError, CSVError, ModelFileError) as error:
-        print(f"{PROG}: error: {error}", file=sys.stderr)
+        print(f"{PROG}: error: {printable(str(error))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)

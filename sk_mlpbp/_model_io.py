@@ -8,17 +8,24 @@ model file too, whose columns are the model's ``feature_names_in_`` if it has th
 """
 
 import contextlib
+import functools
+import inspect
 import json
 import os
 import secrets
+import stat
+import warnings
 import zipfile
+from numbers import Integral
 from typing import NamedTuple
 
+import numpy as np
 from sklearn.base import TransformerMixin
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from sk_mlpbp._csv import printable
 from sk_mlpbp._mlp import MLPBackpropClassifier
 
 #: The one type a model file may hold beyond those skops trusts by default (which
@@ -27,6 +34,43 @@ MODEL_TYPE = "sk_mlpbp._mlp.MLPBackpropClassifier"
 
 #: The archive member that holds what sk_mlpbp records beside the skops model.
 METADATA_MEMBER = "sk_mlpbp.json"
+
+#: Most bytes that the members of a model file may inflate to, all together, checked
+#: on the sizes the archive declares before anything is read. skops stores the
+#: weights uncompressed (``.npy`` members), so a real file inflates to about its own
+#: size; 1 GiB holds 134 million float64 weights, more than the command line trains
+#: (see ``MAX_WEIGHTS`` in ``sk_mlpbp._cli``), and bounds what a crafted file (a zip
+#: bomb) can make a load allocate.
+MAX_INFLATED_BYTES = 2**30
+
+#: Most bytes of skops' description of the objects (``schema.json``) and of
+#: ``sk_mlpbp.json``, each: JSON parsed into Python objects takes about ten times its
+#: size. A schema is about 20 kB plus about 250 bytes per epoch and per curve
+#: recorded (``loss_curve_``, and the validation curves), so 64 MiB holds some
+#: 90,000 epochs with validation data.
+MAX_SCHEMA_BYTES = 64 * 2**20
+
+#: Most times that a member larger than 1 MiB may inflate its compressed size. skops
+#: stores members uncompressed (1x); deflated JSON shrinks about 10 to 20 times,
+#: while a zip bomb's zeros shrink a thousand times.
+MAX_COMPRESSION_RATIO = 100
+
+#: Attributes of a fitted ``MLPBackpropClassifier`` that ``fit`` sets only for some
+#: inputs, beyond those that the reference fits of :func:`_fitted_attributes` set.
+OPTIONAL_ATTRIBUTES = frozenset({"feature_names_in_"})
+
+#: What prediction reads, beyond the constructor's parameters: a file must hold them.
+REQUIRED_ATTRIBUTES = frozenset(
+    {
+        "coefs_",
+        "intercepts_",
+        "classes_",
+        "n_outputs_",
+        "n_layers_",
+        "n_features_in_",
+        "_multilabel",
+    }
+)
 
 
 class ModelFileError(Exception):
@@ -93,7 +137,8 @@ class ModelFile(NamedTuple):
                     f"has {len(names)}."
                 )
         else:
-            missing = [name for name in names if name not in table.columns]
+            present = set(table.columns)
+            missing = [name for name in names if name not in present]
             if missing:
                 raise ModelFileError(
                     f"{table.path} lacks the column(s) {', '.join(missing)} that the "
@@ -128,7 +173,7 @@ def require_skops():
     except ImportError:
         raise ModelFileError(
             "model files need skops, which is not installed: "
-            'pip install "sk_mlpbp[skops]"'
+            'pip install ".[skops]" in a clone of the sk_mlpbp repository'
         ) from None
     return skops.io
 
@@ -170,7 +215,9 @@ def save_model(model, path, input_columns=None):
     Raises
     ------
     ModelFileError
-        If skops is not installed or the file cannot be written.
+        If skops is not installed, the file cannot be written, or it would exceed
+        the limits that :func:`load_model` sets (``MAX_SCHEMA_BYTES``,
+        ``MAX_INFLATED_BYTES``).
     """
     from sk_mlpbp import __version__
 
@@ -185,6 +232,13 @@ def save_model(model, path, input_columns=None):
             skops_io.dump(model, temporary)
             with zipfile.ZipFile(temporary, "a") as archive:
                 archive.writestr(METADATA_MEMBER, json.dumps(metadata))
+                # A file that load_model would refuse is not written.
+                too_large = _too_large(archive)
+            if too_large:
+                raise ModelFileError(
+                    f"cannot write {printable(path)}: the model is too large for a "
+                    f"model file: {too_large}."
+                )
             os.replace(temporary, path)
         except BaseException:
             with contextlib.suppress(OSError):
@@ -202,7 +256,9 @@ def load_model(path):
     The model is an ``MLPBackpropClassifier``, or a ``Pipeline`` of fitted
     scikit-learn transformers ending in one. The file may hold no type that needs
     trusting other than ``MODEL_TYPE``: skops refuses anything else before creating
-    any object.
+    any object. Before skops reads it, the file must be a regular file whose members
+    inflate to at most ``MAX_INFLATED_BYTES`` (``MAX_SCHEMA_BYTES`` for the JSON
+    members); after, the classifier must be shaped as ``fit`` makes one.
 
     Parameters
     ----------
@@ -221,41 +277,101 @@ def load_model(path):
         If skops is not installed, or the file cannot be read or holds anything
         else than such a model.
     """
+    shown = printable(path)
     not_a_model = ModelFileError(
-        f"{path} is not a model file (sk-mlpbp fit writes them, in skops format)."
+        f"{shown} is not a model file (sk-mlpbp fit writes them, in skops format)."
     )
-    # Said without importing skops (slow: it lists the types it trusts) when the
-    # file is not even a zip archive, as every skops file is.
-    if os.path.isfile(path) and not zipfile.is_zipfile(path):
-        raise not_a_model
-    skops_io = require_skops()
     try:
-        model = skops_io.load(path, trusted=[MODEL_TYPE])
-        with zipfile.ZipFile(path) as archive:
-            metadata = _read_metadata(archive)
+        # Before opening: opening a FIFO would wait for a writer, and a device
+        # such as /dev/zero never ends.
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise ModelFileError(f"{shown} is not a regular file.")
+        with open(path, "rb") as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                raise ModelFileError(f"{shown} is not a regular file.")
+            # Said without importing skops (slow: it lists the types it trusts)
+            # when the file is not even a zip archive, as every skops file is.
+            if not zipfile.is_zipfile(file):
+                raise not_a_model
+            try:
+                with zipfile.ZipFile(file) as archive:
+                    too_large = _too_large(archive)
+            # A damaged central directory.
+            except (zipfile.BadZipFile, ValueError, EOFError):
+                raise not_a_model from None
+            if too_large:
+                raise ModelFileError(
+                    f"{shown} is not a model file that sk-mlpbp reads: {too_large}."
+                )
+            skops_io = require_skops()
+            file.seek(0)
+            model, metadata = _load(skops_io, file, shown, not_a_model)
     except OSError as error:
-        raise ModelFileError(f"cannot read {path}: {error.strerror}.") from None
-    except skops_io.exceptions.UntrustedTypesFoundException:
-        others = sorted(set(skops_io.get_untrusted_types(file=path)) - {MODEL_TYPE})
         raise ModelFileError(
-            f"{path} holds types that are not trusted: {', '.join(others)}."
+            f"cannot read {shown}: {printable(error.strerror or error)}."
         ) from None
-    # What a damaged zip archive raises, or a zip without a skops schema (KeyError),
-    # with a schema or metadata that is not JSON (ValueError) or not skops' or
-    # sk_mlpbp's (TypeError).
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError):
-        raise not_a_model from None
-    _check_model(model, path)
+    _check_model(model, shown)
     columns = metadata.get("input_columns")
     if columns is None:
         names = getattr(model, "feature_names_in_", None)
         columns = None if names is None else names.tolist()
     elif len(columns) != model.n_features_in_:
         raise ModelFileError(
-            f"{path} names {len(columns)} input columns for a model that takes "
+            f"{shown} names {len(columns)} input columns for a model that takes "
             f"{model.n_features_in_}."
         )
     return ModelFile(model, columns, metadata.get("sk_mlpbp_version"))
+
+
+def _too_large(archive):
+    """Say which member of ``archive`` would inflate beyond the limits, or None.
+
+    The sizes are those the archive declares; zipfile stops reading a member at its
+    declared size, so no more can be inflated than is checked here.
+    """
+    total = 0
+    for member in archive.infolist():
+        size = member.file_size
+        total += size
+        json_member = member.filename in ("schema.json", METADATA_MEMBER)
+        if (
+            (json_member and size > MAX_SCHEMA_BYTES)
+            or total > MAX_INFLATED_BYTES
+            or (
+                size > 2**20
+                and size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1)
+            )
+        ):
+            return (
+                f"its member {printable(repr(member.filename))} inflates to {size} "
+                f"bytes ({total} bytes so far), beyond the limits of "
+                f"{MAX_SCHEMA_BYTES} bytes for a JSON member, {MAX_INFLATED_BYTES} "
+                f"bytes in all and {MAX_COMPRESSION_RATIO} times the compressed size"
+            )
+    return None
+
+
+def _load(skops_io, file, shown, not_a_model):
+    """Return the model and the metadata of an open model file whose sizes passed."""
+    try:
+        model = skops_io.load(file, trusted=[MODEL_TYPE])
+        file.seek(0)
+        with zipfile.ZipFile(file) as archive:
+            metadata = _read_metadata(archive)
+    except OSError:
+        raise
+    except skops_io.exceptions.UntrustedTypesFoundException:
+        file.seek(0)
+        others = sorted(set(skops_io.get_untrusted_types(file=file)) - {MODEL_TYPE})
+        raise ModelFileError(
+            f"{shown} holds types that are not trusted: {printable(', '.join(others))}."
+        ) from None
+    # A damaged archive or schema makes skops raise whatever its code meets first
+    # (KeyError, TypeError, ValueError, AttributeError, RecursionError, ...): any
+    # error while rebuilding the objects means that the file is not a model file.
+    except Exception:
+        raise not_a_model from None
+    return model, metadata
 
 
 def _read_metadata(archive):
@@ -285,12 +401,15 @@ def _read_metadata(archive):
 def _check_model(model, path):
     """Raise a ModelFileError unless ``model`` is a model the command line takes.
 
-    That is a fitted ``MLPBackpropClassifier``, or a ``Pipeline`` of fitted
-    scikit-learn transformers ending in one.
+    That is a fitted ``MLPBackpropClassifier`` shaped as ``fit`` makes one (see
+    :func:`_check_classifier`), or a ``Pipeline`` of fitted scikit-learn
+    transformers ending in one. No object may hold an instance attribute that
+    hides a method or property of its class.
     """
     if not isinstance(model, Pipeline):
         classifier, holds = model, f"a {type(model).__name__}"
     else:
+        _check_no_shadowing(model, path, "its Pipeline")
         try:
             *transformers, (_, classifier) = model.steps
             transformers = [(name, step) for name, step in transformers]
@@ -299,19 +418,21 @@ def _check_model(model, path):
                 f"{path} holds a Pipeline whose steps are not (name, estimator) pairs."
             ) from None
         for name, step in transformers:
+            shown = printable(repr(name))
             if not (
                 isinstance(step, TransformerMixin)
                 and type(step).__module__.startswith("sklearn.")
             ):
                 raise ModelFileError(
-                    f"{path} holds a Pipeline whose step {name!r} is a "
+                    f"{path} holds a Pipeline whose step {shown} is a "
                     f"{type(step).__name__}, not a scikit-learn transformer."
                 )
+            _check_no_shadowing(step, path, f"its step {shown}")
             try:
                 check_is_fitted(step)
             except NotFittedError:
                 raise ModelFileError(
-                    f"{path} holds a Pipeline whose step {name!r} is not fitted."
+                    f"{path} holds a Pipeline whose step {shown} is not fitted."
                 ) from None
         holds = f"a Pipeline ending in a {type(classifier).__name__}"
     if not (
@@ -319,4 +440,136 @@ def _check_model(model, path):
     ):
         raise ModelFileError(
             f"{path} holds {holds}, not a fitted MLPBackpropClassifier."
+        )
+    _check_classifier(classifier, path)
+
+
+def _check_no_shadowing(obj, path, what):
+    """Refuse an instance attribute of ``obj`` named as a method or property.
+
+    ``predict_proba`` set to ``np.negative`` in an instance's ``__dict__`` would be
+    called instead of the method. Methods, properties and scikit-learn's
+    ``available_if`` methods are all descriptors (they have ``__get__``) or
+    callables, unlike the class's plain data.
+    """
+    for key in vars(obj):
+        found = None
+        if isinstance(key, str):
+            found = inspect.getattr_static(type(obj), key, None)
+        if not isinstance(key, str) or callable(found) or hasattr(found, "__get__"):
+            raise ModelFileError(
+                f"{path} is not a model file that sk-mlpbp reads: {what} has an "
+                f"attribute {printable(repr(key))} that hides its class's."
+            )
+
+
+@functools.cache
+def _fitted_attributes():
+    """Return the attributes that ``fit`` sets: every one, and those always set.
+
+    Read from reference fits of the classifier on a tiny problem: plain, with
+    momentum, early stopping and validation data, and by ``partial_fit``.
+    """
+    X = np.array([[0.0, 1.0], [1.0, 0.0], [0.0, 0.0], [1.0, 1.0]] * 5)
+    y = np.array([0, 1, 0, 1] * 5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fits = [
+            MLPBackpropClassifier((2,), max_iter=1, random_state=0).fit(X, y),
+            MLPBackpropClassifier(
+                (2,), max_iter=2, momentum=0.5, early_stopping=True, random_state=0
+            ).fit(X, y),
+            MLPBackpropClassifier((2,), max_iter=2, random_state=0).fit(
+                X, y, X_val=X, y_val=y
+            ),
+            MLPBackpropClassifier((2,), random_state=0).partial_fit(
+                X, y, classes=[0, 1]
+            ),
+        ]
+    every = set(OPTIONAL_ATTRIBUTES).union(*(vars(fit) for fit in fits))
+    return frozenset(every)
+
+
+def _is_int(value):
+    return isinstance(value, Integral) and not isinstance(value, (bool, np.bool_))
+
+
+def _check_classifier(classifier, path):
+    """Raise a ModelFileError unless ``classifier`` is shaped as ``fit`` makes one.
+
+    Its instance attributes are those ``fit`` sets, its parameters valid, its
+    weights finite float arrays whose shapes chain from ``n_features_in_`` inputs to
+    ``n_outputs_`` outputs (1 for two classes, else one per class), and it is not a
+    multilabel model, which the command line does not take.
+    """
+
+    def refuse(reason):
+        raise ModelFileError(
+            f"{path} is not a model file that sk-mlpbp reads: its classifier {reason}."
+        )
+
+    _check_no_shadowing(classifier, path, "its classifier")
+    attributes = vars(classifier)
+    unknown = sorted(set(attributes) - _fitted_attributes())
+    if unknown:
+        refuse(f"has an attribute {printable(repr(unknown[0]))} that fit never sets")
+    params = set(type(classifier)._get_param_names())
+    missing = sorted((REQUIRED_ATTRIBUTES | params) - set(attributes))
+    if missing:
+        refuse(f"lacks the attribute {printable(repr(missing[0]))}")
+    try:
+        classifier._validate_params()
+    except (ValueError, TypeError) as error:
+        refuse(f"has an invalid parameter ({printable(str(error))})")
+    coefs, intercepts = attributes["coefs_"], attributes["intercepts_"]
+    if not (
+        isinstance(coefs, list)
+        and isinstance(intercepts, list)
+        and len(coefs) == len(intercepts) >= 1
+        and all(
+            isinstance(W, np.ndarray) and W.dtype in (np.float32, np.float64)
+            for W in coefs + intercepts
+        )
+    ):
+        refuse("weights are not lists of float arrays, one a layer")
+    units = [coefs[0].shape[0] if coefs[0].ndim == 2 else -1]
+    for W, b in zip(coefs, intercepts):
+        if not (W.ndim == 2 and W.shape[0] == units[-1] and b.shape == W.shape[1:]):
+            refuse("weights' shapes do not chain from layer to layer")
+        units.append(W.shape[1])
+    if not all(np.isfinite(W).all() for W in coefs + intercepts):
+        refuse("weights are not all finite")
+    classes, multilabel = attributes["classes_"], attributes["_multilabel"]
+    if not (
+        isinstance(classes, np.ndarray)
+        and classes.ndim == 1
+        and classes.shape[0] >= 2
+        and classes.dtype.kind in "iufbUSO"
+        and (classes.dtype.kind != "O" or all(isinstance(c, str) for c in classes))
+        and np.unique(classes).shape == classes.shape
+    ):
+        refuse("classes_ is not an array of two or more distinct classes")
+    if not isinstance(multilabel, (bool, np.bool_)):
+        refuse("_multilabel is not True or False")
+    n_outputs = 1 if classes.shape[0] == 2 and not multilabel else classes.shape[0]
+    for name, value, expected in [
+        ("n_features_in_", attributes["n_features_in_"], units[0]),
+        ("n_outputs_", attributes["n_outputs_"], n_outputs),
+        ("n_layers_", attributes["n_layers_"], len(coefs) + 1),
+    ]:
+        if not _is_int(value) or value != expected:
+            refuse(f"{name} is not {expected}, as its weights and classes make it")
+    if units[-1] != n_outputs:
+        refuse(f"has {units[-1]} outputs for {classes.shape[0]} classes")
+    names = attributes.get("feature_names_in_")
+    if names is not None and not (
+        isinstance(names, np.ndarray)
+        and names.shape == (units[0],)
+        and all(isinstance(name, str) for name in names)
+    ):
+        refuse("feature_names_in_ are not one name per input")
+    if multilabel:
+        raise ModelFileError(
+            f"{path} holds a multilabel model (fitted on a label indicator matrix), "
+            "which the command line does not take: use it from Python."
         )

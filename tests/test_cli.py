@@ -8,10 +8,12 @@ import csv
 import io
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import sysconfig
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -377,6 +379,16 @@ FIT_CASES = {
         csv_holding("x,y,z,side\n0.1,0.2,0.3,left\n0.1,high,0.3,right\n"),
         r"bad\.csv, line 3, column 'y': 'high' is not a number",
     ),
+    "empty class cell": (
+        csv_holding("x,y,z,side\n0.1,0.2,0.3,left\n0.1,0.2,0.3, \n"),
+        r"bad\.csv, line 3: the 'side' cell is empty",
+    ),
+    "quote left open": (
+        csv_holding(
+            'x,y,z,side\n0.1,0.2,0.3,left\n0.1,0.2,0.3,"right\n0.4,0.5,0.6,left\n'
+        ),
+        r"bad\.csv, line 3: a quoted cell is not closed before the end of the file",
+    ),
     "missing target column": (
         csv_holding("x,y,z,label\n0.1,0.2,0.3,left\n"),
         r"bad\.csv has no column 'side' \(its columns: x, y, z, label\)",
@@ -456,8 +468,52 @@ def test_fit_without_skops_says_how_to_install_it_in_one_line(files, tmp_path):
         text=True,
         timeout=300,
     )
-    assert_one_line_error(result, r'pip install "sk_mlpbp\[skops\]"')
+    assert_one_line_error(result, r'pip install "\.\[skops\]" in a clone of ')
     assert not model.exists()
+
+
+def test_ctrl_c_during_fit_exits_130_and_keeps_the_existing_model_file(files, tmp_path):
+    """A SIGINT during ``fit`` saves nothing: the existing file stays as it was."""
+    model = tmp_path / "model.skops"
+    shutil.copyfile(files["model"], model)
+    before = model.read_bytes()
+    # Enough rows that an epoch takes a while, and far more epochs than will run.
+    X, y = make_article_data(3000, random_state=2)
+    rows = [[*map("{:.3f}".format, x), label] for x, label in zip(X, LABELS[y])]
+    train = write_csv(tmp_path / "big.csv", ["x", "y", "z", "side"], rows)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "sk_mlpbp", "fit", str(train), "--target", "side"]
+        + ["--epochs", "100000", "--output", str(model)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for line in child.stdout:
+            if line.startswith("epoch 2/"):
+                child.send_signal(signal.SIGINT)
+                break
+        out, err = child.communicate(timeout=300)
+    finally:
+        child.kill()
+    assert child.returncode == 130, err
+    assert err.splitlines() == ["sk-mlpbp: interrupted"]
+    assert "saved" not in out
+    assert model.read_bytes() == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "big.csv",
+        "model.skops",
+    ]
+
+
+def test_fit_restores_the_sigint_handler_it_found(files, tmp_path, capsys):
+    """``fit`` handles Ctrl-C itself only while training."""
+    before = signal.getsignal(signal.SIGINT)
+    model = tmp_path / "model.skops"
+    status = main(["fit", str(files["train"]), "--target", "side", "--epochs", "2"]
+                  + ["--output", str(model)])  # fmt: skip
+    assert status == 0
+    assert signal.getsignal(signal.SIGINT) is before
 
 
 def test_console_script_is_installed_and_runs():
@@ -471,3 +527,20 @@ def test_console_script_is_installed_and_runs():
     assert result.stdout.startswith("usage: sk-mlpbp ")
     for command in ("demo", "fit", "evaluate", "predict"):
         assert re.search(rf"^ +{command} +\S", result.stdout, re.M)
+
+
+def test_install_hints_work_in_a_clone_and_every_extra_exists():
+    """Install hints say ``pip install ".[extra]"``: sk_mlpbp is on no index."""
+    tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
+    root = Path(__file__).resolve().parent.parent
+    texts = [root / "README.md", *sorted((root / "sk_mlpbp").glob("*.py"))]
+    extras = tomllib.loads((root / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    for path in texts:
+        text = path.read_text()
+        assert "sk_mlpbp[" not in text, path
+        for extra in re.findall(r'pip install "?\.\[(\w+)\]', text):
+            assert extra in extras, (path, extra)
+    assert any(r.startswith("rich") for r in extras["progress"])
+    assert 'pip install ".[progress]"' in (root / "README.md").read_text()
