@@ -13,7 +13,7 @@ both through existing engines:
 It starts a ``LocalCluster`` of two single-threaded worker processes. Against a real
 multi-machine cluster only the ``Client`` line changes, e.g.
 ``Client("tcp://scheduler-host:8786")``. Needs the ``dask`` extra:
-``pip install "sk_mlpbp[dask]"``.
+``pip install ".[dask]"`` in a clone of the repository.
 
 Figures are saved as PNG files into the folder named by the environment variable
 ``SK_MLPBP_FIGURES`` (default: ``images/`` next to this script).
