@@ -4,6 +4,9 @@
 that varies one of its parameters writes ``{**ARTICLE, "batch_size": 4}``.
 """
 
+import signal
+import subprocess
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
@@ -79,3 +82,31 @@ def assert_matches_reference(clf, reference, atol=1e-8):
     for W, ref in zip(parameters(clf), ref_coefs + ref_intercepts):
         assert_allclose(W, ref, rtol=0, atol=atol)
     assert_allclose(clf.loss_curve_, ref_errors, rtol=0, atol=atol)
+
+
+def interrupted_run(command, line_prefix, timeout=600):
+    """Run ``command`` in a child process and press Ctrl-C once it prints a line.
+
+    SIGINT is sent when the child writes a line starting with ``line_prefix`` to
+    its standard output.
+
+    Returns
+    -------
+    returncode : int
+        The child's exit status.
+
+    out, err : str
+        The rest of its standard output, and its standard error.
+    """
+    child = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        for line in child.stdout:
+            if line.startswith(line_prefix):
+                child.send_signal(signal.SIGINT)
+                break
+        out, err = child.communicate(timeout=timeout)
+    finally:
+        child.kill()
+    return child.returncode, out, err

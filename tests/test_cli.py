@@ -26,7 +26,7 @@ from sk_mlpbp import MLPBackpropClassifier, make_article_data
 from sk_mlpbp._cli import main
 from sk_mlpbp._model_io import load_model
 from sk_mlpbp._progress import EpochDisplay, epoch_progress
-from tests._helpers import assert_same_model
+from tests._helpers import assert_same_model, interrupted_run
 
 LABELS = np.array(["left", "right"])  # text labels, to check they come back as such
 
@@ -481,22 +481,13 @@ def test_ctrl_c_during_fit_exits_130_and_keeps_the_existing_model_file(files, tm
     X, y = make_article_data(3000, random_state=2)
     rows = [[*map("{:.3f}".format, x), label] for x, label in zip(X, LABELS[y])]
     train = write_csv(tmp_path / "big.csv", ["x", "y", "z", "side"], rows)
-    child = subprocess.Popen(
+    returncode, out, err = interrupted_run(
         [sys.executable, "-m", "sk_mlpbp", "fit", str(train), "--target", "side"]
         + ["--epochs", "100000", "--output", str(model)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+        "epoch 2/",
+        timeout=300,
     )
-    try:
-        for line in child.stdout:
-            if line.startswith("epoch 2/"):
-                child.send_signal(signal.SIGINT)
-                break
-        out, err = child.communicate(timeout=300)
-    finally:
-        child.kill()
-    assert child.returncode == 130, err
+    assert returncode == 130, err
     assert err.splitlines() == ["sk-mlpbp: interrupted"]
     assert "saved" not in out
     assert model.read_bytes() == before

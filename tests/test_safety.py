@@ -7,7 +7,6 @@ bit-identical refits, concurrent predictions, and inputs that fit never writes t
 
 import os
 import signal
-import subprocess
 import sys
 import threading
 import tracemalloc
@@ -24,7 +23,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.preprocessing import StandardScaler
 
 from sk_mlpbp import MLPBackpropClassifier, make_article_data
-from tests._helpers import assert_same_model, ignore_convergence
+from tests._helpers import assert_same_model, ignore_convergence, interrupted_run
 
 # -- Ctrl-C -----------------------------------------------------------------------
 
@@ -57,21 +56,10 @@ print("OK", clf.n_iter_)
 
 
 def test_sigint_to_a_fitting_process_keeps_a_usable_model():
-    child = subprocess.Popen(
-        [sys.executable, "-u", "-c", FIT_UNTIL_INTERRUPTED],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    returncode, out, err = interrupted_run(
+        [sys.executable, "-u", "-c", FIT_UNTIL_INTERRUPTED], "Epoch 2,"
     )
-    try:
-        for line in child.stdout:
-            if line.startswith("Epoch 2,"):
-                child.send_signal(signal.SIGINT)
-                break
-        out, err = child.communicate(timeout=600)
-    finally:
-        child.kill()
-    assert child.returncode == 0, err
+    assert returncode == 0, err
     assert out.splitlines()[-1].startswith("OK"), out
 
 
