@@ -34,11 +34,6 @@ from sk_mlpbp._progress import epoch_progress
 
 PROG = "sk-mlpbp"
 
-#: Most weights and biases that ``fit`` trains: 2**31 float64 take 16 GiB, and
-#: training holds them more than once (velocities, the best epoch's copy). A model
-#: file of more would also exceed ``MAX_INFLATED_BYTES`` in ``sk_mlpbp._model_io``.
-MAX_WEIGHTS = 2**31
-
 
 class CommandError(Exception):
     """A problem with the data or options a command was given, told in one line."""
@@ -95,34 +90,6 @@ def _interrupts_recorded():
         signal.signal(signal.SIGINT, previous)
 
 
-def _check_network_size(n_inputs, hidden, n_classes):
-    """Refuse a network of more than ``MAX_WEIGHTS`` weights and biases.
-
-    Or one whose training (about four float64 copies of the weights) would not fit
-    in the machine's memory, as far as the operating system tells it.
-    """
-    n_outputs = 1 if n_classes == 2 else n_classes
-    units = [n_inputs, *hidden, n_outputs]
-    n_weights = sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(units, units[1:]))
-    try:
-        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (AttributeError, ValueError, OSError):
-        memory = None
-    network = (
-        f"--hidden {' '.join(map(str, hidden))} makes a network of {n_weights} "
-        f"weights and biases for {n_inputs} inputs and {n_outputs} outputs"
-    )
-    if n_weights > MAX_WEIGHTS:
-        raise CommandError(f"{network}, more than the {MAX_WEIGHTS} that fit trains.")
-    # Training holds about four float64 copies of the weights: the weights, their
-    # steps, and the velocities or the best epoch's weights.
-    if memory and memory > 0 and 4 * 8 * n_weights > memory:
-        raise CommandError(
-            f"{network}: training it needs about {4 * 8 * n_weights / 2**30:.1f} "
-            f"GiB, more than this machine's {memory / 2**30:.1f} GiB of memory."
-        )
-
-
 def _fit(args):
     table = read_table(args.train, text_columns=[args.target])
     y = table.labels(args.target)
@@ -137,7 +104,6 @@ def _fit(args):
         validation = read_table(args.validation, text_columns=[args.target])
         y_val = validation.labels(args.target)
         X_val = validation.numbers(inputs)
-    _check_network_size(len(inputs), args.hidden, np.unique(y).shape[0])
     # Before training, so that the model can be saved after it.
     require_skops()
     folder = os.path.dirname(os.path.abspath(args.output))

@@ -38,9 +38,9 @@ METADATA_MEMBER = "sk_mlpbp.json"
 #: Most bytes that the members of a model file may inflate to, all together, checked
 #: on the sizes the archive declares before anything is read. skops stores the
 #: weights uncompressed (``.npy`` members), so a real file inflates to about its own
-#: size; 1 GiB holds 134 million float64 weights, more than the command line trains
-#: (see ``MAX_WEIGHTS`` in ``sk_mlpbp._cli``), and bounds what a crafted file (a zip
-#: bomb) can make a load allocate.
+#: size; 1 GiB holds 134 million float64 weights (``save_model`` refuses to write a
+#: larger model), and bounds what a crafted file (a zip bomb) can make a load
+#: allocate.
 MAX_INFLATED_BYTES = 2**30
 
 #: Most bytes of skops' description of the objects (``schema.json``) and of

@@ -16,6 +16,9 @@ from sklearn.utils.validation import check_array
 #: ``LR / sum`` stay normal floats in float32 and float64.
 MAX_WEIGHT_EXPONENT = 32
 
+#: Copies of the weights that training holds (see check_network_fits_in_memory).
+TRAINING_COPIES = 4
+
 #: Memory assumed when the machine's physical memory cannot be read.
 FALLBACK_MEMORY_BYTES = 2**40
 
@@ -243,11 +246,13 @@ def rescaled_weights(weights):
 
 
 def check_network_fits_in_memory(layer_units, dtype):
-    """Raise ValueError if the network's weights could not be held in memory.
+    """Raise ValueError if training the network could not be held in memory.
 
-    Training holds the weights and biases and a copy of them (each epoch's snapshot,
-    to return to if the epoch fails), so twice their size must fit in the machine's
-    physical memory (or 1 TiB where that cannot be read).
+    Training holds about four copies of the weights and biases: the weights, the
+    optimizer's steps, each epoch's snapshot (to return to if the epoch fails), and
+    the momentum velocities or the best validation epoch's weights. Four times
+    their size must fit in the machine's physical memory (or 1 TiB where that
+    cannot be read).
 
     Parameters
     ----------
@@ -261,14 +266,15 @@ def check_network_fits_in_memory(layer_units, dtype):
         (fan_in + 1) * fan_out
         for fan_in, fan_out in zip(layer_units[:-1], layer_units[1:])
     )
-    needed = 2 * n_weights * np.dtype(dtype).itemsize
+    needed = TRAINING_COPIES * n_weights * np.dtype(dtype).itemsize
     available = physical_memory()
     if needed > available:
         raise ValueError(
             f"hidden_layer_sizes {layer_units[1:-1]} make a network of {n_weights} "
-            f"weights and biases: training would need at least {needed} bytes for "
-            f"them and their copy, more than the {available} bytes of memory. "
-            "Choose smaller hidden layers."
+            f"weights and biases for {layer_units[0]} inputs and {layer_units[-1]} "
+            f"outputs: training it needs about {needed / 2**30:.1f} GiB ({needed} "
+            f"bytes), more than this machine's {available / 2**30:.1f} GiB of "
+            "memory. Choose smaller hidden layers."
         )
 
 

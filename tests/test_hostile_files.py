@@ -532,7 +532,10 @@ def test_fit_refuses_a_network_too_large_to_train_in_one_line(good, tmp_path, ca
                            "class", "--hidden", 10**12, "--output", model)  # fmt: skip
     assert (status, out) == (2, "")
     assert len(err) == 1, err
-    assert re.fullmatch(r"sk-mlpbp: error: --hidden 1000000000000 makes .*", err[0])
+    assert re.fullmatch(
+        r"sk-mlpbp: error: hidden_layer_sizes \[1000000000000\] make a network .*",
+        err[0],
+    )
     assert not model.exists()
 
 
@@ -548,4 +551,5 @@ def test_fit_refuses_a_network_larger_than_the_memory_in_one_line(
     assert (status, out) == (2, "")
     assert len(err) == 1, err
     assert "more than this machine's 0.0 GiB of memory" in err[0]
+    assert err[0].startswith("sk-mlpbp: error: hidden_layer_sizes [100000] make")
     assert not model.exists()
