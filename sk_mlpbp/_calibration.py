@@ -41,6 +41,11 @@ STEP_FRACTION = 0.5
 #: they have at the start.
 HIDDEN_CURVATURE_GROWTH = 16.0
 
+#: An output unit whose target is the same on every training row starts, and stays,
+#: at that constant: weights 0 and S_preA = +-40, where f_A is 0 or 1 to 4e-18 and
+#: f_A', which scales its S_ERROR, is as small, so that its steps are nil.
+CONSTANT_PREACTIVATION = 40.0
+
 _POWER_ITERATIONS = 20
 
 
@@ -100,22 +105,22 @@ def root_mean_squared_norm(X, weights):
     return scale * np.sqrt(float(np.dot(weights, squares)))
 
 
-def top_singular_value(X, weights, with_bias):
+def top_singular_value(X, weights, bias=0.0):
     """Return the square root of the largest eigenvalue of ``E[x x^T]``.
 
     ``E[x x^T]`` is the inputs' second moment; the value is computed without overflow.
-    With ``with_bias`` each input row gets a trailing constant 1 (the bias's input).
-    Computed by power iteration, which never forms the matrix (X may be sparse and
-    wide).
+    With a nonzero ``bias`` each input row gets a trailing constant ``bias`` (the
+    bias's input, in the units the rows are measured in). Computed by power
+    iteration, which never forms the matrix (X may be sparse and wide).
     """
     scale = _largest_magnitude(X)
     X = X / scale
-    bias = 1.0 / scale if with_bias else 0.0
+    bias = bias / scale
     v = np.random.RandomState(0).standard_normal(X.shape[1])
     v_bias = bias
     eigenvalue = 0.0
     for _ in range(_POWER_ITERATIONS):
-        u = weights * (X @ v + bias * v_bias)  # diag(w) A v, A = [X, 1] / scale
+        u = weights * (X @ v + bias * v_bias)  # diag(w) A v, A = [X, bias] / scale
         v, v_bias = X.T @ u, bias * u.sum()  # A^T diag(w) A v
         eigenvalue = np.sqrt(v @ v + v_bias**2)
         if eigenvalue == 0:
@@ -148,8 +153,36 @@ def scaled_weights(unit_draws, X, weights):
     return unit_draws
 
 
+def constant_outputs(coefs, intercepts, T):
+    """Set the output units whose target never varies to that constant, in place.
+
+    A label that is never (or always) on is the exact constant 0 (or 1), which a
+    logistic unit trained on the squared error only creeps towards, slowing and
+    misjudging the training of the others. Its unit gets weights 0 and the bias
+    ``-CONSTANT_PREACTIVATION`` (or ``+``). A unit set so by an earlier fit whose
+    target now varies starts again from weights and bias 0.
+
+    Parameters
+    ----------
+    coefs, intercepts : list of ndarray
+        The network's weights and biases; the output layer's are changed.
+
+    T : ndarray of shape (n_samples, n_outputs)
+        The training targets (boolean).
+    """
+    W, b = coefs[-1], intercepts[-1]
+    on, off = T.any(axis=0), ~T.all(axis=0)
+    constant = ~on | ~off
+    earlier = (np.abs(b) == CONSTANT_PREACTIVATION) & ~W.any(axis=0)
+    b[earlier & ~constant] = 0.0
+    W[:, constant] = 0.0
+    b[constant] = np.where(
+        on[constant], CONSTANT_PREACTIVATION, -CONSTANT_PREACTIVATION
+    )
+
+
 def layer_learning_rates(coefs, intercepts, X, weights, use_bias, alpha):
-    r"""Return one LR per layer, from the curvature of the error at the network's start.
+    r"""Return each layer's LR for its weights and for its biases, from the curvature.
 
     In the Gauss-Newton approximation, the curvature of the mean error E along layer
     ``l``'s weights is at most ``lambda_l * g_l``: ``lambda_l`` the largest eigenvalue
@@ -161,10 +194,18 @@ def layer_learning_rates(coefs, intercepts, X, weights, use_bias, alpha):
         g_{L,k} = E[f_A'(S_{preA,O,k})^2], \quad
         g_{l,j} = E[f_A'(S_{preA,l,j})^2] \sum_k W_{l+1,jk}^2 \, g_{l+1,k}
 
-    (the same products backpropagation applies to S_ERROR), plus ``alpha`` from the
-    L2 penalty. Plain gradient descent is stable for ``LR < 2 / curvature``; each
-    layer gets ``STEP_FRACTION`` of that, the hidden layers for
-    ``HIDDEN_CURVATURE_GROWTH`` times their starting curvature.
+    (the same products backpropagation applies to S_ERROR). Along the biases, whose
+    input is the constant 1, it is ``g_l``. The weights and the biases get rates in
+    that ratio, ``LR_b = lambda_l * LR_W``: gradient descent in the units where both
+    curvatures are 1, so that inputs measured in other units (X times a constant)
+    train exactly as the same network on the original inputs, its first weights
+    divided by the constant. Weights and biases share the step, so both rates are
+    divided by ``kappa_l`` in [1, 2], the largest eigenvalue of the second moment of
+    ``[x / sqrt(lambda_l), 1]`` (1 when the inputs have mean 0; up to 2 when they
+    are mostly a constant offset, which the biases can take up too). Plain gradient
+    descent is stable for ``LR < 2 / curvature``; each layer gets ``STEP_FRACTION``
+    of that, the hidden layers for ``HIDDEN_CURVATURE_GROWTH`` times their starting
+    curvature; ``alpha``, the L2 penalty's curvature, adds to the weights'.
 
     Parameters
     ----------
@@ -177,12 +218,12 @@ def layer_learning_rates(coefs, intercepts, X, weights, use_bias, alpha):
         Whether the biases are trained (a constant input of each layer).
 
     alpha : float
-        The L2 penalty, whose curvature adds to every layer's.
+        The L2 penalty, whose curvature adds to every layer's weights'.
 
     Returns
     -------
-    learning_rates : list of float
-        The LR of each layer, input layer first.
+    coef_rates, intercept_rates : list of float
+        The LR of each layer's weights and of its biases, input layer first.
     """
     layer_inputs, f_prime_squares = [X], []
     S_postA = X
@@ -193,19 +234,28 @@ def layer_learning_rates(coefs, intercepts, X, weights, use_bias, alpha):
     gains = [f_prime_squares[-1]]
     for W, f_prime_square in zip(coefs[:0:-1], f_prime_squares[-2::-1]):
         gains.insert(0, f_prime_square * ((W.astype(np.float64) ** 2) @ gains[0]))
-    learning_rates = []
+    coef_rates, intercept_rates = [], []
     last = len(coefs) - 1
     for i, (inputs, gain) in enumerate(zip(layer_inputs, gains)):
-        # Inputs so large that the curvature overflows get LR 0: they saturate
-        # the layer above, which then cannot learn from them anyway.
-        curvature = top_singular_value(inputs, weights, use_bias) ** 2 * gain.max()
+        # sqrt(lambda_l): inputs so large that it overflows get LR 0 for their
+        # weights; they saturate the layer above, which cannot learn from them.
+        input_scale = top_singular_value(inputs, weights)
+        shared = 1.0
+        if use_bias and 0 < input_scale < np.inf:
+            shared = (
+                top_singular_value(inputs, weights, input_scale) / input_scale
+            ) ** 2
+        curvature = shared * gain.max()
         if i < last:
             curvature *= HIDDEN_CURVATURE_GROWTH
-        curvature += alpha
-        learning_rates.append(
+        coef_curvature = curvature * input_scale**2 + alpha
+        coef_rates.append(
+            float(2.0 * STEP_FRACTION / coef_curvature) if coef_curvature > 0 else 1.0
+        )
+        intercept_rates.append(
             float(2.0 * STEP_FRACTION / curvature) if curvature > 0 else 1.0
         )
-    return learning_rates
+    return coef_rates, intercept_rates
 
 
 def unscaled_inputs(X, weights):

@@ -8,7 +8,7 @@ and one handler per command.
 A problem with the files or data given (a missing, empty or malformed CSV file, a file
 that is not a model, a model trained on other columns, skops not installed) ends the
 command with exit status 2 and one line on the standard error, as argparse does for
-bad arguments. Warnings are shown as one note line each.
+bad arguments. Warnings are shown as one note line each, an identical one once.
 """
 
 import argparse
@@ -21,7 +21,6 @@ import threading
 import warnings
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import classification_report, confusion_matrix
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -43,16 +42,18 @@ class CommandError(Exception):
 def _notes():
     """Show each warning raised in the block as one note line on the standard error.
 
-    Warnings (a model saved by another sk_mlpbp version, training interrupted) are
-    news for the user, not for a developer: a line each, without the source line
-    that Python's display adds.
+    Warnings (a model saved by another sk_mlpbp version; training that ended near a
+    constant output, at the last of its epochs, or on inputs that saturate the
+    logistic units) are news for the user, not for a developer: a line each,
+    without the source line that Python's display adds. A message raised again, as
+    by repeated fits, is shown once.
     """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         yield
-    for warning in caught:
+    for message in dict.fromkeys(str(warning.message) for warning in caught):
         # A warning may quote a file (the version that saved a model).
-        print(f"{PROG}: note: {printable(str(warning.message))}", file=sys.stderr)
+        print(f"{PROG}: note: {printable(message)}", file=sys.stderr)
 
 
 @contextlib.contextmanager
@@ -120,8 +121,6 @@ def _fit(args):
     )
     model = classifier if args.no_scale else make_pipeline(StandardScaler(), classifier)
     with _notes():
-        # --epochs is the budget asked for: running all of it is no news.
-        warnings.simplefilter("ignore", ConvergenceWarning)
         try:
             X_fit, X_val_fit = X, X_val
             if model is not classifier:

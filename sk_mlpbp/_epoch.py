@@ -345,6 +345,8 @@ class OnlineEpoch(Epoch):
         # S_ERROR of a layer carries its own LR: the backward pass multiplies by the
         # ratio of the rates where they differ (only with per-layer rates).
         hidden = [(i, LR[i - 1] / LR[i]) for i in range(len(Wa) - 1, 0, -1)]
+        # The biases' row of a step is LR_b * gradient_b where their LR differs.
+        ratios = [ratio if self.bias else 1.0 for ratio in optimizer.intercept_ratio]
         for j in range(m):
             below = inputs[0] = self.X_rows[j]
             for Wa_i, S, S_1 in layers:
@@ -363,8 +365,10 @@ class OnlineEpoch(Epoch):
                 if ratio != 1.0:
                     S_ERROR[i - 1] *= ratio
             # W = W - LR * gradient, weights and biases at once.
-            for i, step in enumerate(steps):
+            for i, (step, ratio) in enumerate(zip(steps, ratios)):
                 np.multiply.outer(inputs[i], S_ERROR[i], out=step)
+                if ratio != 1.0:
+                    step[-1] *= ratio
                 if decay:
                     optimizer.add_decay(i, step[: W[i].shape[0]], W[i])
                 optimizer.step(Wa[i], step, velocities[i])

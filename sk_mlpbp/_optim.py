@@ -35,6 +35,12 @@ class SGDOptimizer:
         Each layer's current LR (it differs from ``learning_rate_init`` once a
         schedule ran).
 
+    intercept_ratio : list of float
+        Each layer's LR for its biases divided by its LR for its weights (1 for a
+        given ``learning_rate``; see
+        :func:`sk_mlpbp._calibration.layer_learning_rates` for ``"auto"``). The
+        schedule moves both rates alike.
+
     schedule : {"constant", "invscaling", "adaptive"}
         ``"invscaling"`` sets ``LR = learning_rate_init / (t + 1) ** power_t`` after
         every epoch, ``t`` being the number of samples seen since the schedule
@@ -76,6 +82,7 @@ class SGDOptimizer:
         *,
         learning_rate_init,
         learning_rate,
+        intercept_ratio,
         schedule,
         power_t,
         alpha,
@@ -88,6 +95,7 @@ class SGDOptimizer:
         self.intercepts = intercepts
         self.learning_rate_init = list(learning_rate_init)
         self.learning_rate = list(learning_rate)
+        self.intercept_ratio = list(intercept_ratio)
         self.schedule = schedule
         self.power_t = power_t
         self.alpha = alpha
@@ -150,6 +158,8 @@ class SGDOptimizer:
             if self._ones.shape[0] < S_ERROR.shape[0]:
                 self._ones = np.ones(S_ERROR.shape[0], dtype=S_ERROR.dtype)
             np.dot(self._ones[: S_ERROR.shape[0]], S_ERROR, out=step_b)
+            if self.intercept_ratio[layer] != 1.0:
+                step_b *= self.intercept_ratio[layer]  # LR_b * gradient_b
             self.step(self.intercepts[layer], step_b, velocity_b)
 
     def add_decay(self, layer, step_W, W):

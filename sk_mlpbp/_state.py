@@ -30,7 +30,7 @@ class StateField:
 
     scope : {"model", "fit", "set"}
         ``"model"`` attributes are kept by warm starts and ``partial_fit``; ``"fit"``
-        ones restart with every ``fit`` (the stopping rule's); ``"set"`` ones are set
+        ones restart with every ``fit`` (the stopping rule's and the best epoch's); ``"set"`` ones are set
         by the initialisation of the weights and the optimizer, not by :func:`start`.
     """
 
@@ -53,11 +53,15 @@ TRAINING_STATE = {
     "best_loss_": StateField(np.inf, "value", "model"),
     "validation_scores_": StateField(None, "curve", "model"),
     "validation_loss_curve_": StateField(None, "curve", "model"),
-    "best_validation_score_": StateField(None, "value", "model"),
+    # The best epoch of this fit: each fit (a warm start too) starts its own
+    # record, so that a fit on new data is judged on its own epochs.
+    "best_validation_score_": StateField(None, "value", "fit"),
+    "_best_validation_loss": StateField(np.inf, "value", "fit"),
     # The weights of the best validation epoch, which the model returns to.
-    "_best_coefs": StateField(None, "value", "model"),
-    "_best_intercepts": StateField(None, "value", "model"),
-    # The stopping rule's.
+    "_best_coefs": StateField(None, "value", "fit"),
+    "_best_intercepts": StateField(None, "value", "fit"),
+    # The stopping rule's: the epochs of this fit, the best smoothed loss watched.
+    "_fit_epochs": StateField(0, "value", "fit"),
     "_best_smoothed_loss": StateField(np.inf, "value", "fit"),
     "_no_improvement_count": StateField(0, "value", "fit"),
 }

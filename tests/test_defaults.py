@@ -228,29 +228,40 @@ def test_weights_start_at_the_scale_of_the_data():
 
 
 def test_auto_learning_rates_are_the_inverse_curvature_of_each_layer():
-    # An independent computation of the calibration: the largest eigenvalue of each
-    # layer's inputs' second moment (with the bias's constant input), times the
-    # largest mean squared gain from the layer's units to the outputs.
+    # An independent computation of the calibration: the largest eigenvalue lambda
+    # of each layer's inputs' second moment, times the largest mean squared gain
+    # from the layer's units to the outputs, for the weights; the gain alone for the
+    # biases (their input is 1); both times kappa, the largest eigenvalue of the
+    # second moment of [x / sqrt(lambda), 1], as weights and biases share the step.
     X, y = make_moons(200, noise=0.2, random_state=0)
+    X = X + [3.0, 0.0]  # an offset: kappa is well above 1 for the inputs too
     clf = MLPBackpropClassifier((7,), max_iter=1, learning_rate=1e-300, random_state=0)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore")
         clf.fit(X, y)  # the weights do not move: they are the start
     auto = MLPBackpropClassifier((7,), max_iter=1, random_state=0)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore")
         auto.fit(X, y)
     (W1, W2), (b1, b2) = clf.coefs_, clf.intercepts_
     hidden = 1 / (1 + np.exp(-(X @ W1 + b1)))
     output = 1 / (1 + np.exp(-(hidden @ W2 + b2)))
     gain_O = np.mean((output * (1 - output)) ** 2, axis=0)
     gain_H = np.mean((hidden * (1 - hidden)) ** 2, axis=0) * (W2**2 @ gain_O)
-    curvatures = []
+    coef_curvatures, intercept_curvatures = [], []
     for inputs, gain in [(X, gain_H), (hidden, gain_O)]:
-        A = np.hstack([inputs, np.ones((len(inputs), 1))])
-        curvatures.append(np.linalg.eigvalsh(A.T @ A / len(A)).max() * gain.max())
-    curvatures[0] *= 16  # the hidden layer is set for 16 times its curvature
-    assert_allclose(auto.learning_rates_, 1 / np.array(curvatures), rtol=1e-6)
+        lam = np.linalg.eigvalsh(inputs.T @ inputs / len(inputs)).max()
+        A = np.hstack([inputs / np.sqrt(lam), np.ones((len(inputs), 1))])
+        kappa = np.linalg.eigvalsh(A.T @ A / len(A)).max()
+        assert 1 < kappa <= 2
+        coef_curvatures.append(kappa * lam * gain.max())
+        intercept_curvatures.append(kappa * gain.max())
+    coef_curvatures[0] *= 16  # the hidden layer is set for 16 times its curvature
+    intercept_curvatures[0] *= 16
+    assert_allclose(auto.learning_rates_, 1 / np.array(coef_curvatures), rtol=1e-6)
+    assert_allclose(
+        auto.intercept_learning_rates_, 1 / np.array(intercept_curvatures), rtol=1e-6
+    )
 
 
 def test_noisy_labels_and_multilabel_targets_are_not_memorised():
@@ -302,7 +313,7 @@ def test_auto_early_stopping_counts_weighted_samples_by_their_design_effect():
 def test_auto_early_stopping_keeps_the_epoch_of_the_lowest_validation_loss():
     X, y = make_moons(400, noise=0.3, random_state=0)
     X_val, y_val = make_moons(100, noise=0.3, random_state=1)
-    clf = MLPBackpropClassifier((50,), random_state=0)
+    clf = MLPBackpropClassifier((50,), random_state=3)
     clf.fit(X, y, X_val=X_val, y_val=y_val)
     a = clf.predict_proba(X_val)[:, 1]
     assert_allclose(
