@@ -23,7 +23,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sk_mlpbp import MLPBackpropClassifier, make_article_data
-from sk_mlpbp._cli import main
+from sk_mlpbp._cli import _notes, main
 from sk_mlpbp._model_io import load_model
 from sk_mlpbp._progress import EpochDisplay, epoch_progress
 from tests._helpers import assert_same_model, interrupted_run
@@ -201,6 +201,59 @@ def test_fit_no_scale_saves_the_article_network_trained_on_the_raw_columns(
         direct.fit(X, y)
     assert saved.n_iter_ == direct.n_iter_
     assert_same_model(saved, direct)
+
+
+def note_lines(err, pattern):
+    """Return the ``sk-mlpbp: note:`` lines of ``err`` that match ``pattern``."""
+    return re.findall(rf"^sk-mlpbp: note: .*{pattern}.*$", err, re.M)
+
+
+def test_fit_notes_a_model_left_near_a_constant_output(tmp_path, capsys):
+    """Labels that the inputs say nothing about leave a near-constant model: a note."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(200, 3)), rng.choice(LABELS, 200)
+    rows = [[*map("{:.3f}".format, x), label] for x, label in zip(X, y)]
+    train = write_csv(tmp_path / "noise.csv", ["x", "y", "z", "side"], rows)
+    model = tmp_path / "model.skops"
+    assert main(["fit", str(train), "--target", "side", "--output", str(model)]) == 0
+    err = capsys.readouterr().err
+    assert len(note_lines(err, "still close to a constant output")) == 1, err
+
+
+def test_fit_notes_the_epochs_running_out_below_the_progress(files, tmp_path, capsys):
+    """Training cut short by ``--epochs`` is one note; the progress stays as it was."""
+    model = tmp_path / "model.skops"
+    command = ["fit", str(files["train"]), "--target", "side", "--epochs", "2"]
+    assert main([*command, "--output", str(model)]) == 0
+    out, err = capsys.readouterr()
+    assert re.findall(r"^epoch (\d+)/2: loss [0-9.]+$", out, re.M) == ["1", "2"]
+    (line,) = err.splitlines()
+    assert note_lines(line, r"\(max_iter=2\) was reached") == [line]
+
+
+def test_fit_no_scale_notes_saturating_inputs_and_the_model_they_leave(
+    tmp_path, capsys
+):
+    """Raw columns far from 0 saturate the units, then leave a near-constant model."""
+    train = article_file(tmp_path / "train.csv", 120, seed=0, offset=10.0)
+    model = tmp_path / "model.skops"
+    command = ["fit", str(train), "--target", "side", "--no-scale", "--epochs", "2"]
+    assert main([*command, "--output", str(model)]) == 0
+    err = capsys.readouterr().err
+    assert len(note_lines(err, "The inputs are far from standardised")) == 1, err
+    assert len(note_lines(err, "still close to a constant output")) == 1, err
+
+
+def test_a_warning_raised_again_is_noted_once(capsys):
+    """Identical warnings, as from repeated fits, make one note line."""
+    with _notes():
+        for _ in range(3):
+            warnings.warn("the same news", ConvergenceWarning)
+        warnings.warn("other news", UserWarning)
+    assert capsys.readouterr().err.splitlines() == [
+        "sk-mlpbp: note: the same news",
+        "sk-mlpbp: note: other news",
+    ]
 
 
 def test_progress_is_a_bar_redrawn_in_place_on_a_terminal():
