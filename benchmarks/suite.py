@@ -10,6 +10,7 @@ problem and contender, the mean score over the folds, the mean number of epochs
 (``n_iter_`` of the fitted classifier) and the wall time of the whole
 cross-validation, then the score difference and time ratio of ``ours`` against
 ``mlp``. It is plain text with ``|`` separators, so it pastes into Markdown as is.
+Scores are never weighted, not even where the fit is.
 
     python benchmarks/suite.py                          # everything, 5 folds
     python benchmarks/suite.py --quick                  # 3 folds
@@ -35,14 +36,28 @@ Problems (n_samples x n_features; kind):
                                       on the raw features (kind "unscaled")
   highdim       1,000 x 500, 5 informative, 2 classes            scaled
   classes30     3,000 x 40, 20 informative, 30 classes           scaled
+  classes100    600 x 20, 15 informative, 100 classes of 6 rows, scaled
+                class_sep 2
   imbalanced    2,000 x 20, 95/5, scored by balanced accuracy    scaled
   label_noise   2,000 x 20, 2 classes, 20% of the labels flipped scaled
   rows20k       20,000 x 20, 4 classes                           scaled
+  outlier_weight                                                 scaled
+                20,000 x 20, 2 classes, fitted with sample weights of 1 but
+                one of 1e4 (on the first training row of every fold)
+  warm_start    2,000 x 20, 2 classes, fitted on another 2,000   scaled
+                x 20 problem first, then with warm_start=True on the fold
   moons         1,000 x 2, noise 0.25                            natural
   circles       1,000 x 2, factor 0.5, noise 0.1                 natural
   xor           1,000 x 2 in [-1, 1]^2, sign(x1) * sign(x2)      natural
   band          1,000 x 2 in [-1, 1]^2, 1 where |x1| < 0.5       natural
   quantiles     1,000 x 2, 3 nested Gaussian shells              natural
+  <name>-x0.01, <name>-x100                                      rescaled
+                each natural problem above with every input multiplied by
+                1e-2 and by 1e2, after its base problem in the table
+  shells4       1,500 x 4, 3 nested Gaussian shells              scaled
+  age_income    1,000 x 2, moons as an age in years (45 + 15 x1) scaled
+                and an income in dollars (40,000 + 30,000 x2), 2,000x the spread,
+                and again as ``age_income-raw`` on the raw columns (unscaled)
   text3         600 synthetic documents, 3 topics, TF-IDF        text
   text8         1,200 synthetic documents, 8 topics, TF-IDF      text
                 (made-up words; each topic's words overlap its neighbours', and
@@ -50,8 +65,15 @@ Problems (n_samples x n_features; kind):
   multilabel    1,000 x 20, 5 labels, scored by subset accuracy  scaled
 
 "scaled" problems run in ``make_pipeline(StandardScaler(), clf)``, "text" ones in
-``make_pipeline(TfidfVectorizer(), clf)``; "unscaled" and "natural" ones feed the
-features as they are ("natural" data already lie on a unit scale).
+``make_pipeline(TfidfVectorizer(), clf)``; "unscaled", "natural" and "rescaled" ones
+feed the features as they are ("natural" data already lie on a unit scale).
+
+The rescaled copies ask whether a classifier's score depends on the unit of its
+inputs: every natural problem is copied, since those are the ones whose inputs reach
+the classifier as they are at a known scale (a StandardScaler would undo the factor,
+and the raw problems are off scale already). Each copy sits after its base problem
+in the table, its note says DRIFT when ours scores more than 0.03 below ours on the
+base, and the rescaled problems are totalled apart, as the unscaled ones are.
 
 Programmatic use, with benchmarks/ on ``sys.path``::
 
@@ -104,7 +126,7 @@ SEED = 0
 CHANCE_MARGIN = 0.10
 # Ours is SHORT of mlp when its score is more than this below mlp's.
 SHORT_MARGIN = 0.03
-KINDS = ("scaled", "unscaled", "natural", "text")
+KINDS = ("scaled", "unscaled", "natural", "rescaled", "text")
 PIPELINES = ("scale", "tfidf", None)
 METRICS = {
     "accuracy": accuracy_score,
@@ -113,6 +135,12 @@ METRICS = {
     # label in it is right: the subset accuracy.
     "subset_accuracy": accuracy_score,
 }
+# The sample weight of the one outlier of "outlier_weight".
+OUTLIER_WEIGHT = 1e4
+# The factors of the rescaled copies of the natural problems.
+RESCALE_FACTORS = (1e-2, 1e2)
+# Data whose smallest class has fewer rows than this are subsampled by whole classes.
+FEW_ROWS_PER_CLASS = 10
 _PACKAGE_DIR = str(Path(sk_mlpbp.__file__).resolve().parent)
 
 
@@ -124,9 +152,10 @@ class Problem:
     ----------
     name : str
         Short lower-case name, used on the command line and in the table.
-    kind : {"scaled", "unscaled", "natural", "text"}
+    kind : {"scaled", "unscaled", "natural", "rescaled", "text"}
         How the features reach the classifier: standardised, raw, on their own
-        (already unit) scale, or as documents turned into TF-IDF vectors.
+        (already unit) scale, as a natural problem's features times a factor, or
+        as documents turned into TF-IDF vectors.
     make : callable
         ``make()`` returns ``(X, y)``, the same arrays on every call. X is an
         array of shape (n_samples, n_features), or a list of n_samples strings for
@@ -137,6 +166,20 @@ class Problem:
     pipeline : {"scale", "tfidf"} or None
         The step put before the classifier: ``StandardScaler()``,
         ``TfidfVectorizer()`` or nothing.
+    weigh : callable, default=None
+        ``weigh(y)`` returns the sample weights of the training rows whose targets
+        are ``y``, passed to the classifier's ``fit`` on every fold; None fits
+        without weights. Scores are unweighted either way.
+    warm_start_from : callable, default=None
+        ``warm_start_from()`` returns ``(X, y)`` of another problem with the same
+        features and classes. On every fold the classifier is fitted on it first
+        (subsampled to at most as many rows as the problem's data), then, with
+        ``warm_start=True``, on the fold. None fits once, from scratch.
+    base : str, default=None
+        For kind "rescaled", the name of the problem whose features this one
+        multiplies by ``factor``.
+    factor : float, default=1.0
+        The factor of a rescaled copy.
     """
 
     name: str
@@ -144,6 +187,10 @@ class Problem:
     make: Callable[[], tuple]
     metric: str = "accuracy"
     pipeline: str | None = "scale"
+    weigh: Callable[[np.ndarray], np.ndarray] | None = None
+    warm_start_from: Callable[[], tuple] | None = None
+    base: str | None = None
+    factor: float = 1.0
 
     def __post_init__(self):
         """Check the names of the kind, the metric and the pipeline."""
@@ -158,6 +205,8 @@ class Problem:
             raise ValueError(
                 f"pipeline must be one of {PIPELINES}, got {self.pipeline!r}"
             )
+        if (self.kind == "rescaled") != (self.base is not None):
+            raise ValueError('a problem has a base exactly when its kind is "rescaled"')
 
 
 @dataclass(frozen=True)
@@ -169,7 +218,8 @@ class Result:
     score : float
         Mean score over the folds.
     epochs : float
-        Mean ``n_iter_`` of the fitted classifiers (NaN when they have none).
+        Mean ``n_iter_`` of the fitted classifiers (NaN when they have none); for a
+        warm-started problem, the epochs of the fit on the fold alone.
     seconds : float
         Wall time of the whole cross-validation, fits and scoring.
     warned : int, default=0
@@ -220,6 +270,24 @@ def _classes30():
     )
 
 
+def _classes100():
+    # flip_y=0 keeps make_classification's equal split: exactly 6 rows per class,
+    # one more than 5 stratified folds need. At the default class_sep=1, logistic
+    # regression, 1-NN and MLPClassifier all score within 0.10 of chance (0.08 to
+    # 0.12, 5 folds): a problem nothing learns tells nothing. At 2 they score 0.36
+    # to 0.49.
+    return make_classification(
+        n_samples=600,
+        n_features=20,
+        n_informative=15,
+        n_classes=100,
+        n_clusters_per_class=1,
+        flip_y=0.0,
+        class_sep=2.0,
+        random_state=SEED,
+    )
+
+
 def _imbalanced():
     return make_classification(
         2000, 20, n_informative=5, weights=[0.95], random_state=SEED
@@ -240,6 +308,27 @@ def _rows20k():
     return make_classification(
         20_000, 20, n_informative=10, n_classes=4, random_state=SEED
     )
+
+
+def _two_classes_20k():
+    return make_classification(20_000, 20, n_informative=10, random_state=SEED)
+
+
+def _one_outlier_weight(y):
+    """Weigh every row 1 but the first, weighed ``OUTLIER_WEIGHT``."""
+    # The first training row, so that every fold's fit meets exactly one outlier.
+    weights = np.ones(len(y))
+    weights[0] = OUTLIER_WEIGHT
+    return weights
+
+
+def _warm_start_new():
+    return make_classification(2000, 20, n_informative=10, random_state=SEED)
+
+
+def _warm_start_old():
+    # Another problem of the same shape and classes: other clusters, other features.
+    return make_classification(2000, 20, n_informative=10, random_state=SEED + 1)
 
 
 def _moons():
@@ -271,6 +360,27 @@ def _quantiles():
     return make_gaussian_quantiles(
         n_samples=1000, n_features=2, n_classes=3, random_state=SEED
     )
+
+
+def _rescaled(make, factor):
+    def make_copy():
+        X, y = make()
+        return X * factor, y
+
+    return make_copy
+
+
+def _shells4():
+    return make_gaussian_quantiles(
+        n_samples=1500, n_features=4, n_classes=3, random_state=SEED
+    )
+
+
+def _age_income():
+    X, y = _moons()
+    # An age in years and an income in dollars: the second column's spread is
+    # 2,000 times the first's, and the boundary depends on both.
+    return np.column_stack([45 + 15 * X[:, 0], 40_000 + 30_000 * X[:, 1]]), y
 
 
 def _multilabel():
@@ -403,14 +513,40 @@ def _problems():
     problems += [
         Problem("highdim", "scaled", _highdim),
         Problem("classes30", "scaled", _classes30),
+        Problem("classes100", "scaled", _classes100),
         Problem("imbalanced", "scaled", _imbalanced, metric="balanced_accuracy"),
         Problem("label_noise", "scaled", _label_noise),
         Problem("rows20k", "scaled", _rows20k),
-        Problem("moons", "natural", _moons, pipeline=None),
-        Problem("circles", "natural", _circles, pipeline=None),
-        Problem("xor", "natural", _xor, pipeline=None),
-        Problem("band", "natural", _band, pipeline=None),
-        Problem("quantiles", "natural", _quantiles, pipeline=None),
+        Problem(
+            "outlier_weight", "scaled", _two_classes_20k, weigh=_one_outlier_weight
+        ),
+        Problem(
+            "warm_start", "scaled", _warm_start_new, warm_start_from=_warm_start_old
+        ),
+    ]
+    for name, make in [
+        ("moons", _moons),
+        ("circles", _circles),
+        ("xor", _xor),
+        ("band", _band),
+        ("quantiles", _quantiles),
+    ]:
+        problems.append(Problem(name, "natural", make, pipeline=None))
+        problems += [
+            Problem(
+                f"{name}-x{factor:g}",
+                "rescaled",
+                _rescaled(make, factor),
+                pipeline=None,
+                base=name,
+                factor=factor,
+            )
+            for factor in RESCALE_FACTORS
+        ]
+    problems += [
+        Problem("shells4", "scaled", _shells4),
+        Problem("age_income", "scaled", _age_income),
+        Problem("age_income-raw", "unscaled", _age_income, pipeline=None),
         Problem("text3", "text", _text(3, 600), pipeline="tfidf"),
         # More topics share each word, and more words stray, so that text8 is not
         # solved outright as text3 is.
@@ -465,10 +601,24 @@ def chance_level(problem, y):
 
 
 def subsample(X, y, max_rows, seed=SEED):
-    """Return at most ``max_rows`` rows of ``(X, y)``, drawn with ``seed``, in order."""
+    """Return at most ``max_rows`` rows of ``(X, y)``, drawn with ``seed``, in order.
+
+    Rows are drawn at random, except when the smallest class has fewer than
+    ``FEW_ROWS_PER_CLASS`` rows (classes100): whole classes are then drawn,
+    in a random order until the next would not fit, so that every class kept
+    still has its rows for the stratified folds.
+    """
     if max_rows is None or len(y) <= max_rows:
         return X, y
-    rows = np.sort(np.random.RandomState(seed).choice(len(y), max_rows, replace=False))
+    rng = np.random.RandomState(seed)
+    if np.ndim(y) == 1:
+        classes, counts = np.unique(y, return_counts=True)
+        if counts.min() < FEW_ROWS_PER_CLASS:
+            order = rng.permutation(len(classes))
+            kept = classes[order][np.cumsum(counts[order]) <= max_rows]
+            rows = np.flatnonzero(np.isin(y, kept))
+            return _take(X, rows), y[rows]
+    rows = np.sort(rng.choice(len(y), max_rows, replace=False))
     return _take(X, rows), y[rows]
 
 
@@ -514,8 +664,40 @@ def _take(X, rows):
     return [X[i] for i in rows] if isinstance(X, list) else X[rows]
 
 
+def _final_step(fitted):
+    return fitted[-1] if isinstance(fitted, Pipeline) else fitted
+
+
+def _fit_params(fitted, sample_weight):
+    """Return the keyword arguments of ``fit`` that reach the classifier's weights."""
+    if sample_weight is None:
+        return {}
+    if isinstance(fitted, Pipeline):
+        return {f"{fitted.steps[-1][0]}__sample_weight": sample_weight}
+    return {"sample_weight": sample_weight}
+
+
+def _fold_epochs(classifier, curve_before=None):
+    """Return the epochs of the fold's fit.
+
+    ``n_iter_`` after a plain fit. After a warm-started one, the growth of
+    ``loss_curve_`` since ``curve_before`` entries: MLPClassifier restarts
+    ``n_iter_`` at every fit while ours counts on, but both extend ``loss_curve_``.
+    """
+    if curve_before is None:
+        return getattr(classifier, "n_iter_", np.nan)
+    curve = getattr(classifier, "loss_curve_", None)
+    return np.nan if curve is None else len(curve) - curve_before
+
+
 def run(problem, make_classifier, n_splits=5, *, data=None):
     """Cross-validate one classifier on one problem.
+
+    On every fold, the classifier (in the problem's pipeline) is fitted on the
+    training rows, with ``problem.weigh`` of their targets as sample weights if the
+    problem has it; a problem with ``warm_start_from`` first fits it on that data,
+    then sets ``warm_start=True`` on it before the fit on the training rows. The
+    test rows are scored without weights.
 
     Parameters
     ----------
@@ -523,7 +705,8 @@ def run(problem, make_classifier, n_splits=5, *, data=None):
         The problem; its pipeline is put around the classifier.
     make_classifier : callable
         ``make_classifier(seed)`` returns an unfitted classifier; it is called for
-        every fold with the suite's seed.
+        every fold with the suite's seed. For a warm-started problem, it must have
+        a ``warm_start`` parameter.
     n_splits : int, default=5
         Number of folds.
     data : tuple of (X, y), default=None
@@ -537,6 +720,8 @@ def run(problem, make_classifier, n_splits=5, *, data=None):
         cross-validation, and how many folds raised warnings.
     """
     X, y = problem.make() if data is None else data
+    if problem.warm_start_from is not None:
+        X_first, y_first = subsample(*problem.warm_start_from(), len(y))
     score_of = METRICS[problem.metric]
     folds = list(_splitter(y, n_splits).split(np.zeros((len(y), 1)), y))
     scores, epochs = [], []
@@ -544,14 +729,20 @@ def run(problem, make_classifier, n_splits=5, *, data=None):
     start = time.perf_counter()
     for train, test in folds:
         fitted = _with_pipeline(problem, make_classifier(SEED))
+        classifier = _final_step(fitted)
+        weights = None if problem.weigh is None else problem.weigh(y[train])
         # Warnings are recorded, not printed, so that the table stays readable; the
         # table counts them instead.
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            fitted.fit(_take(X, train), y[train])
+            curve_before = None
+            if problem.warm_start_from is not None:
+                fitted.fit(X_first, y_first)
+                classifier.set_params(warm_start=True)
+                curve_before = len(getattr(classifier, "loss_curve_", ()))
+            fitted.fit(_take(X, train), y[train], **_fit_params(fitted, weights))
             scores.append(score_of(y[test], fitted.predict(_take(X, test))))
-        classifier = fitted[-1] if isinstance(fitted, Pipeline) else fitted
-        epochs.append(getattr(classifier, "n_iter_", np.nan))
+        epochs.append(_fold_epochs(classifier, curve_before))
         warned += int(any(_is_counted(w) for w in caught))
         saturated += int(any(_is_saturation(w) for w in caught))
     seconds = time.perf_counter() - start
@@ -618,11 +809,22 @@ def _ratio(numerator, denominator):
     return f"{numerator / denominator:.2f}" if denominator > 0 else "-"
 
 
-def _notes(results, chance):
+def _drifts(results, base_results):
+    """Return whether ours scores more than SHORT_MARGIN below ours on the base."""
+    ours = results.get("ours")
+    base = (base_results or {}).get("ours")
+    if ours is None or base is None:
+        return False
+    return ours.score < base.score - SHORT_MARGIN
+
+
+def _notes(results, chance, base_results=None):
     notes = []
     ours, mlp = results.get("ours"), results.get("mlp")
     if ours is not None and mlp is not None and ours.score < mlp.score - SHORT_MARGIN:
         notes.append("SHORT")
+    if _drifts(results, base_results):
+        notes.append("DRIFT")
     if ours is not None and _near_chance(ours.score, chance):
         notes.append("CHANCE")
     if ours is not None and ours.saturated:
@@ -630,10 +832,11 @@ def _notes(results, chance):
     return " ".join(notes)
 
 
-def _summary_row(label, rows, contenders):
+def _summary_row(label, rows, contenders, by_name):
     """Return one row of totals over ``rows``.
 
-    ``rows`` is a non-empty list of (problem, chance, results).
+    ``rows`` is a non-empty list of (problem, chance, results); ``by_name`` maps the
+    name of every problem in the table to its results, for the rescaled copies' bases.
     """
     cells = [label, "", f"{len(rows)} problems", ""]
     seconds = {}
@@ -658,6 +861,9 @@ def _summary_row(label, rows, contenders):
     if "ours" in contenders:
         near = sum(_near_chance(r["ours"].score, c) for _, c, r in rows)
         counts.append(f"CHANCE {near}")
+        if any(p.base in by_name for p, _, _ in rows):
+            drift = sum(_drifts(r, by_name.get(p.base)) for p, _, r in rows)
+            counts.append(f"DRIFT {drift}")
     cells.append(", ".join(counts))
     return cells
 
@@ -683,6 +889,7 @@ def format_table(rows, contenders):
     header += ["ours-mlp", "time ours/mlp", "notes"]
     lines = []
     both = "ours" in contenders and "mlp" in contenders
+    by_name = {problem.name: results for problem, _, _, results in rows}
     for problem, size, chance, results in rows:
         cells = [problem.name, problem.kind, size, f"{chance:.3f}"]
         for name in contenders:
@@ -699,19 +906,21 @@ def format_table(rows, contenders):
             ]
         else:
             cells += ["-", "-"]
-        cells.append(_notes(results, chance))
+        cells.append(_notes(results, chance, by_name.get(problem.base)))
         lines.append(cells)
-    # Unscaled problems test something else (raw feature scales), so they are
-    # totalled apart; the overall total only when both groups are there.
+    # Unscaled and rescaled problems test something else (raw feature scales, the
+    # unit of the inputs), so they are totalled apart; the overall total only when
+    # several groups are there.
+    apart = ("unscaled", "rescaled")
     groups = {
-        "total scaled/natural/text": [r for r in rows if r[0].kind != "unscaled"],
-        "total unscaled": [r for r in rows if r[0].kind == "unscaled"],
+        "total scaled/natural/text": [r for r in rows if r[0].kind not in apart],
+        **{f"total {kind}": [r for r in rows if r[0].kind == kind] for kind in apart},
     }
     groups = {label: group for label, group in groups.items() if group}
     if len(groups) > 1:
         groups["total"] = rows
     summary = [
-        _summary_row(label, [(p, c, r) for p, _, c, r in group], contenders)
+        _summary_row(label, [(p, c, r) for p, _, c, r in group], contenders, by_name)
         for label, group in groups.items()
     ]
     table = [header, *lines, *summary]
@@ -743,9 +952,13 @@ LEGEND = (
     "for multilabel, accuracy otherwise); * near chance (score <= chance + 0.10); "
     "wN: N folds raised a ConvergenceWarning or a UserWarning of sk_mlpbp. "
     "ep: mean epochs (n_iter_). s: wall time of the whole cross-validation. "
-    "SHORT: ours more than 0.03 below mlp; CHANCE: ours near chance; SAT: ours "
-    "raised a SaturationWarning. Totals: mean score, summed time, and counts of "
-    "problems where ours is within 0.03 of mlp or above (ok), short, near chance."
+    "SHORT: ours more than 0.03 below mlp; DRIFT: on a rescaled copy, ours more "
+    "than 0.03 below ours on the base problem above it; CHANCE: ours near chance; "
+    "SAT: ours raised a SaturationWarning. Totals: mean score, summed time, and "
+    "counts of problems where ours is within 0.03 of mlp or above (ok), short, near "
+    "chance, drifting. outlier_weight: fitted with one sample weight of 1e4, scored "
+    "unweighted; warm_start: fitted on another problem first, ep counts the fold's "
+    "fit only."
 )
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_classification
 from sklearn.dummy import DummyClassifier
 
@@ -84,19 +85,42 @@ SHAPES = {
     "digits-raw": (1797, 64),
     "highdim": (1000, 500),
     "classes30": (3000, 40),
+    "classes100": (600, 20),
     "imbalanced": (2000, 20),
     "label_noise": (2000, 20),
     "rows20k": (20_000, 20),
+    "outlier_weight": (20_000, 20),
+    "warm_start": (2000, 20),
     "moons": (1000, 2),
+    "moons-x0.01": (1000, 2),
+    "moons-x100": (1000, 2),
     "circles": (1000, 2),
+    "circles-x0.01": (1000, 2),
+    "circles-x100": (1000, 2),
     "xor": (1000, 2),
+    "xor-x0.01": (1000, 2),
+    "xor-x100": (1000, 2),
     "band": (1000, 2),
+    "band-x0.01": (1000, 2),
+    "band-x100": (1000, 2),
     "quantiles": (1000, 2),
+    "quantiles-x0.01": (1000, 2),
+    "quantiles-x100": (1000, 2),
+    "shells4": (1500, 4),
+    "age_income": (1000, 2),
+    "age_income-raw": (1000, 2),
     "text3": (600, None),
     "text8": (1200, None),
     "multilabel": (1000, 20),
 }
-PIPELINES = {"scaled": "scale", "unscaled": None, "natural": None, "text": "tfidf"}
+PIPELINES = {
+    "scaled": "scale",
+    "unscaled": None,
+    "natural": None,
+    "rescaled": None,
+    "text": "tfidf",
+}
+RESCALED = [name for name in SHAPES if "-x" in name]
 
 
 def test_suite_has_the_documented_problems_in_order():
@@ -129,6 +153,106 @@ def test_suite_problem_rejects_an_unknown_kind():
         suite.Problem("mine", "raw", lambda: None)
 
 
+def test_suite_problem_rejects_a_base_unless_rescaled():
+    with pytest.raises(ValueError, match="has a base exactly when"):
+        suite.Problem("mine", "natural", lambda: None, pipeline=None, base="moons")
+    with pytest.raises(ValueError, match="has a base exactly when"):
+        suite.Problem("mine", "rescaled", lambda: None, pipeline=None)
+
+
+def test_suite_rescales_every_natural_problem_by_both_factors_after_it():
+    names = list(suite.PROBLEMS)
+    natural = [name for name in names if suite.PROBLEMS[name].kind == "natural"]
+    assert natural == ["moons", "circles", "xor", "band", "quantiles"]
+    for name in natural:
+        at = names.index(name)
+        assert names[at + 1 : at + 3] == [f"{name}-x0.01", f"{name}-x100"]
+    kinds = {name: suite.PROBLEMS[name].kind for name in names}
+    assert sorted(name for name, kind in kinds.items() if kind == "rescaled") == sorted(
+        RESCALED
+    )
+
+
+@pytest.mark.parametrize("name", RESCALED)
+def test_suite_rescaled_copy_is_its_base_times_the_factor(name):
+    problem = suite.PROBLEMS[name]
+    assert problem.kind == "rescaled"
+    assert problem.factor == {"0.01": 1e-2, "100": 1e2}[name.rpartition("-x")[2]]
+    assert problem.base == name.rpartition("-x")[0]
+    X, y = problem.make()
+    X_base, y_base = suite.PROBLEMS[problem.base].make()
+    assert_array_equal(y, y_base)
+    np.testing.assert_allclose(X, X_base * problem.factor, rtol=1e-15)
+
+
+def test_suite_classes100_has_exactly_six_rows_in_each_of_100_classes():
+    _, y = suite.PROBLEMS["classes100"].make()
+    classes, counts = np.unique(y, return_counts=True)
+    assert len(classes) == 100
+    assert_array_equal(counts, 6)
+
+
+def test_suite_shells4_has_three_classes_of_500_rows():
+    problem = suite.PROBLEMS["shells4"]
+    assert problem.kind == "scaled"
+    _, y = problem.make()
+    assert_array_equal(np.bincount(y), [500, 500, 500])
+
+
+def test_suite_age_income_has_two_columns_on_far_scales():
+    X, y = suite.PROBLEMS["age_income-raw"].make()
+    moons, y_moons = suite.PROBLEMS["moons"].make()
+    age, income = X.T
+    np.testing.assert_allclose(age, 45 + 15 * moons[:, 0])
+    np.testing.assert_allclose(income, 40_000 + 30_000 * moons[:, 1])
+    assert_array_equal(y, y_moons)
+    assert age.min() > 15 and age.max() < 90
+    assert income.std() / age.std() > 1000
+    X_scaled, y_scaled = suite.PROBLEMS["age_income"].make()
+    assert_array_equal(X_scaled, X)
+    assert_array_equal(y_scaled, y)
+    assert suite.PROBLEMS["age_income"].pipeline == "scale"
+    assert suite.PROBLEMS["age_income-raw"].kind == "unscaled"
+
+
+def test_suite_outlier_weight_weighs_one_row_1e4_and_the_others_1():
+    problem = suite.PROBLEMS["outlier_weight"]
+    _, y = problem.make()
+    assert len(np.unique(y)) == 2
+    weights = problem.weigh(y[:1000])
+    assert weights.shape == (1000,)
+    assert weights[0] == 1e4
+    assert_array_equal(weights[1:], 1.0)
+
+
+def test_suite_warm_start_first_data_have_the_features_and_classes_but_differ():
+    problem = suite.PROBLEMS["warm_start"]
+    X, y = problem.make()
+    X_first, y_first = problem.warm_start_from()
+    assert X_first.shape == X.shape
+    assert_array_equal(np.unique(y_first), np.unique(y))
+    assert not np.allclose(X_first, X)
+    assert problem.weigh is None
+
+
+def test_suite_subsample_keeps_whole_classes_when_they_are_few():
+    X, y = suite.subsample(*suite.PROBLEMS["classes100"].make(), 150)
+    classes, counts = np.unique(y, return_counts=True)
+    assert (len(y), len(X)) == (150, 150)
+    assert len(classes) == 25
+    assert_array_equal(counts, 6)
+
+
+def test_suite_subsample_draws_rows_at_random_otherwise():
+    X_all, y_all = suite.PROBLEMS["iris"].make()
+    X, y = suite.subsample(X_all, y_all, 60)
+    assert X.shape == (60, 4)
+    # Some rows of every class, all rows of none.
+    counts = np.bincount(y)
+    assert counts.min() > 0
+    assert counts.max() < 50
+
+
 def test_suite_flips_a_fifth_of_the_labels():
     # The label-noise problem's noise is exact, not a rate left to chance.
     X, y = suite.PROBLEMS["label_noise"].make()
@@ -154,6 +278,128 @@ class _SaturatingClassifier(DummyClassifier):
     def fit(self, X, y):
         warnings.warn("saturated", sk_mlpbp.exceptions.SaturationWarning)
         return super().fit(X, y)
+
+
+class _RecordingClassifier(ClassifierMixin, BaseEstimator):
+    """Records every fit; runs 3 epochs from scratch, 4 when warm-started.
+
+    As MLPClassifier does, ``n_iter_`` restarts at every fit while ``loss_curve_``
+    carries on over a warm start.
+    """
+
+    def __init__(self, calls=None, warm_start=False):
+        self.calls = calls
+        self.warm_start = warm_start
+
+    def fit(self, X, y, sample_weight=None):
+        continuing = self.warm_start and hasattr(self, "loss_curve_")
+        self.calls.append(
+            {
+                "n_rows": len(X),
+                "y": y.copy(),
+                "sample_weight": sample_weight,
+                "warm_start": self.warm_start,
+                "continuing": continuing,
+            }
+        )
+        self.n_iter_ = 4 if continuing else 3
+        self.loss_curve_ = (self.loss_curve_ if continuing else []) + [0.0] * (
+            self.n_iter_
+        )
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+def test_suite_run_passes_the_sample_weight_through_the_pipeline():
+    problem = suite.PROBLEMS["outlier_weight"]
+    assert problem.pipeline == "scale"
+    data = suite.subsample(*problem.make(), 90)
+    calls = []
+    result = suite.run(problem, lambda seed: _RecordingClassifier(calls), 3, data=data)
+    assert len(calls) == 3
+    for call in calls:
+        assert call["n_rows"] == 60
+        weights = call["sample_weight"]
+        assert weights.shape == (60,)
+        assert np.sum(weights == 1e4) == 1
+        assert np.sum(weights == 1.0) == 59
+    assert result.epochs == 3
+
+
+def test_suite_run_passes_the_sample_weight_without_a_pipeline():
+    problem = suite.Problem(
+        "weighted_moons",
+        "natural",
+        suite.PROBLEMS["moons"].make,
+        pipeline=None,
+        weigh=lambda y: np.arange(len(y), dtype=float),
+    )
+    calls = []
+    data = suite.subsample(*problem.make(), 90)
+    suite.run(problem, lambda seed: _RecordingClassifier(calls), 3, data=data)
+    for call in calls:
+        np.testing.assert_allclose(call["sample_weight"], np.arange(60))
+
+
+def test_suite_run_fits_without_weights_when_the_problem_has_none():
+    problem = suite.PROBLEMS["rows20k"]
+    data = suite.subsample(*problem.make(), 90)
+    calls = []
+    suite.run(problem, lambda seed: _RecordingClassifier(calls), 3, data=data)
+    assert [call["sample_weight"] for call in calls] == [None] * 3
+
+
+def test_suite_run_fits_the_first_data_then_warm_starts_on_the_fold():
+    problem = suite.PROBLEMS["warm_start"]
+    data = suite.subsample(*problem.make(), 90)
+    _, y_first = suite.subsample(*problem.warm_start_from(), 90)
+    calls = []
+    result = suite.run(problem, lambda seed: _RecordingClassifier(calls), 3, data=data)
+    assert len(calls) == 6
+    for first, fold in zip(calls[::2], calls[1::2]):
+        assert (first["warm_start"], first["continuing"]) == (False, False)
+        assert_array_equal(first["y"], y_first)
+        assert (fold["warm_start"], fold["continuing"]) == (True, True)
+        assert fold["n_rows"] == 60
+        assert not np.array_equal(fold["y"], y_first[:60])
+    # The epochs of the fit on the fold alone, though n_iter_ restarted (4, not 7).
+    assert result.epochs == 4
+
+
+def test_suite_run_warm_starts_mlpclassifier_on_the_fold():
+    problem = suite.PROBLEMS["warm_start"]
+    data = suite.subsample(*problem.make(), 60)
+
+    def make(seed):
+        return suite.MLPClassifier(max_iter=5, random_state=seed)
+
+    result = suite.run(problem, make, 2, data=data)
+    assert result.warned == 2
+    # 5 epochs on the first data, 5 more on the fold: the table counts the fold's.
+    assert result.epochs == 5
+
+
+def test_suite_marks_a_rescaled_copy_that_drifts_from_its_base():
+    base, copy = suite.PROBLEMS["moons"], suite.PROBLEMS["moons-x100"]
+    results = {
+        "moons": suite.Result(score=0.90, epochs=10.0, seconds=1.0),
+        "moons-x100": suite.Result(score=0.80, epochs=10.0, seconds=1.0),
+    }
+    rows = [
+        (problem, "1000 x 2", 0.5, {"ours": results[problem.name]})
+        for problem in (base, copy)
+    ]
+    table = suite.format_table(rows, ["ours"]).splitlines()
+    copy_row = next(line for line in table if line.startswith("| moons-x100"))
+    assert "DRIFT" in copy_row
+    assert "DRIFT" not in next(line for line in table if line.startswith("| moons "))
+    totals = {line.split("|")[1].strip(): line for line in table[-3:]}
+    assert list(totals) == ["total scaled/natural/text", "total rescaled", "total"]
+    assert "DRIFT 1" in totals["total rescaled"]
+    assert "DRIFT" not in totals["total scaled/natural/text"]
 
 
 def test_suite_counts_and_shows_saturation(monkeypatch):
@@ -196,6 +442,32 @@ def test_suite_runs_end_to_end_on_tiny_problems():
     assert "2 problems" in rows[-1]
     assert "ok " in rows[-1]
     assert "CHANCE " in rows[-1]
+
+
+def test_suite_runs_end_to_end_on_the_new_kinds_of_problem():
+    names = [
+        "classes100",
+        "outlier_weight",
+        "warm_start",
+        "moons",
+        "moons-x0.01",
+        "shells4",
+        "age_income-raw",
+    ]
+    result = run_script(
+        "suite.py", "--quick", "--problems", *names,
+        "--contenders", "ours", "mlp", "--max-rows", "120", "--set", "max_iter=20",
+    )  # fmt: skip
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| ")]
+    cells = [[cell.strip() for cell in row.split("|")[1:-1]] for row in rows]
+    assert [row[0] for row in cells] == [
+        "problem", *names,
+        "total scaled/natural/text", "total unscaled", "total rescaled", "total",
+    ]  # fmt: skip
+    sizes = {row[0]: row[2] for row in cells}
+    assert sizes["classes100"] == "120 x 20"
+    assert sizes["warm_start"] == "120 x 20"
+    assert "DRIFT " in rows[-2]
 
 
 def test_suite_rejects_an_unknown_problem_naming_the_known_ones():
