@@ -1264,7 +1264,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         self._no_improvement_count = 0 if improved else self._no_improvement_count + 1
 
     def _recent_loss(self):
-        """The mean training loss of this fit's last ``n_iter_no_change`` epochs."""
+        """Return the mean training loss of the last ``n_iter_no_change`` epochs."""
         window = 1 if np.isinf(self.n_iter_no_change) else int(self.n_iter_no_change)
         return float(np.mean(self.loss_curve_[-min(window, self._fit_epochs) :]))
 

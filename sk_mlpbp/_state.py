@@ -30,8 +30,9 @@ class StateField:
 
     scope : {"model", "fit", "set"}
         ``"model"`` attributes are kept by warm starts and ``partial_fit``; ``"fit"``
-        ones restart with every ``fit`` (the stopping rule's and the best epoch's); ``"set"`` ones are set
-        by the initialisation of the weights and the optimizer, not by :func:`start`.
+        ones restart with every ``fit`` (the stopping rule's and the best epoch's);
+        ``"set"`` ones are set by the initialisation of the weights and the
+        optimizer, not by :func:`start`.
     """
 
     start: object
