@@ -30,7 +30,7 @@ MAX_DENSE_VALUES = 2**22
 MIN_VARYING_FRACTION = 0.2
 
 #: ... or when one column's standard deviation is more than this many times the
-#: median column's.
+#: median of the other columns'.
 MAX_SPREAD = 30.0
 
 #: The fraction of the stability limit ``2 / curvature`` each layer's LR is set to.
@@ -258,23 +258,26 @@ def layer_learning_rates(coefs, intercepts, X, weights, use_bias, alpha):
     return coef_rates, intercept_rates
 
 
-def unscaled_inputs(X, weights):
+def unscaled_inputs(X):
     """Say how the inputs are far from standardised, or return "" when they are not.
 
     Logistic units learn from how the inputs vary: an input that is mostly a constant
     offset looks like a bias to them, and columns on very different scales cannot
     share one LR. Either makes a network train poorly; ``StandardScaler`` removes
-    both.
+    both. (One constant factor on every input does not: the rates follow it.) The
+    rows count alike, whatever their sample weights: this is about the inputs.
 
     Parameters
     ----------
-    X, weights : the rows of :func:`calibration_rows`.
+    X : {ndarray, sparse matrix} of shape (n_rows, n_features)
+        The rows of :func:`calibration_rows`.
 
     Returns
     -------
     problem : str
         What is wrong, for a warning; "" for inputs near standardised.
     """
+    weights = np.full(X.shape[0], 1.0 / X.shape[0])
     mean = np.asarray(X.T @ weights).ravel()
     squares = X.multiply(X) if sparse.issparse(X) else X * X
     mean_square = np.asarray(squares.T @ weights)
@@ -285,10 +288,16 @@ def unscaled_inputs(X, weights):
             f"{1 - variance.sum() / total:.0%} of their mean square is a constant "
             "offset (their means are far from 0)"
         )
-    spread = np.sqrt(variance[variance > 0])
-    if spread.size and spread.max() > MAX_SPREAD * np.median(spread):
-        return (
-            f"the standard deviation of column {int(np.argmax(np.sqrt(variance)))} is "
-            f"{spread.max() / np.median(spread):.0f} times the median column's"
-        )
+    spread = np.sqrt(variance)
+    varying = np.flatnonzero(spread > 0)
+    if varying.size > 1:
+        # The widest column against the median of the others (for two columns, the
+        # other one).
+        widest = varying[np.argmax(spread[varying])]
+        others = np.median(spread[varying[varying != widest]])
+        if spread[widest] > MAX_SPREAD * others:
+            return (
+                f"the standard deviation of column {int(widest)} is "
+                f"{spread[widest] / others:.0f} times the median of the other columns'"
+            )
     return ""

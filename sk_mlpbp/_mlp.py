@@ -67,9 +67,12 @@ from sk_mlpbp._validation import (
 )
 from sk_mlpbp.exceptions import InconsistentVersionWarning, SaturationWarning
 
-#: ``batch_size="auto"``: full batches up to this many samples, else this size.
+#: ``batch_size="auto"``: full batches up to this many samples, else this size,
+#: grown by unequal weights' design effect up to this factor (beyond it, larger
+#: batches only take fewer steps: one heavy sample dominates any batch it is in).
 AUTO_FULL_BATCH = 64
 AUTO_BATCH_SIZE = 32
+AUTO_MAX_BATCH_GROWTH = 8
 
 #: Training never stops while its best loss is above this fraction of the error of
 #: the best constant output.
@@ -657,7 +660,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             rows = None
             if not (incremental and continuing):  # partial_fit: its first call only
                 rows = calibration_rows(X, sample_weight)
-                _warn_if_unscaled(*rows)
+                _warn_if_unscaled(rows[0])
             if not continuing and self.weight_init == "data":
                 scaled_weights(self.coefs_, *rows)
             if not incremental and self.use_bias:
@@ -1027,7 +1030,8 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
                 return n_samples
             # Unequal weights make a batch's weighted mean noisier, so the batches
             # grow by the weights' design effect.
-            batch_size = AUTO_BATCH_SIZE * _design_effect(sample_weight)
+            growth = min(_design_effect(sample_weight), AUTO_MAX_BATCH_GROWTH)
+            batch_size = AUTO_BATCH_SIZE * growth
             return min(n_samples, int(np.ceil(batch_size)))
         # A partial_fit chunk smaller than a batch is normal, not worth a warning.
         if self.batch_size > n_samples and not incremental:
@@ -1513,9 +1517,9 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         return super().score(X, y, sample_weight=sample_weight)
 
 
-def _warn_if_unscaled(X, weights):
+def _warn_if_unscaled(X):
     """Warn when the inputs are too far from standardised for logistic units."""
-    problem = unscaled_inputs(X, weights)
+    problem = unscaled_inputs(X)
     if problem:
         warnings.warn(
             SaturationWarning(

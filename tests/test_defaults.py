@@ -187,7 +187,7 @@ def test_digits_on_their_own_pixel_scale_train_without_a_warning():
     [
         (load_iris, "constant offset"),
         (load_wine, "constant offset"),
-        (load_breast_cancer, "times the median column's"),
+        (load_breast_cancer, "times the median of the other columns'"),
     ],
     ids=["iris", "wine", "breast_cancer"],
 )
