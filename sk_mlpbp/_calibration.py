@@ -173,7 +173,9 @@ def constant_outputs(coefs, intercepts, T):
     W, b = coefs[-1], intercepts[-1]
     on, off = T.any(axis=0), ~T.all(axis=0)
     constant = ~on | ~off
-    earlier = (np.abs(b) == CONSTANT_PREACTIVATION) & ~W.any(axis=0)
+    # Set so earlier: S_preA is +-40 whatever the inputs (the weights' steps there,
+    # about f_A'(40)**2 = 2e-35 each, leave them below 1e-20 for any fit).
+    earlier = (np.abs(b) == CONSTANT_PREACTIVATION) & (abs(W).sum(axis=0) < 1e-20)
     b[earlier & ~constant] = 0.0
     W[:, constant] = 0.0
     b[constant] = np.where(

@@ -320,3 +320,76 @@ def test_auto_early_stopping_keeps_the_epoch_of_the_lowest_validation_loss():
         np.mean(0.5 * (a - y_val) ** 2), min(clf.validation_loss_curve_), rtol=1e-12
     )
     assert clf.n_iter_ > np.argmin(clf.validation_loss_curve_) + 1
+
+
+# -- many classes, and labels that never vary ----------------------------------
+
+
+def test_the_defaults_fit_100_classes_of_6_rows():
+    # The "auto" hold-out of 60 rows cannot hold 100 classes: it used to raise.
+    X, y = make_classification(
+        600, 20, n_informative=15, n_classes=100, n_clusters_per_class=1,
+        flip_y=0, class_sep=2, random_state=0,
+    )  # fmt: skip
+    assert (np.bincount(y) == 6).all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = MLPBackpropClassifier(max_iter=50, random_state=0).fit(X, y)
+    assert clf.validation_loss_curve_ is None
+    assert clf.score(X, y) > 0.05  # five times chance after 50 epochs
+
+
+def test_auto_early_stopping_falls_back_when_a_class_cannot_be_held_out(capsys):
+    # One sample of class 2 among 1,000: a stratified hold-out cannot both keep and
+    # hold it; "auto" watches the training loss and says so (early_stopping=True
+    # still raises: test_bad_inputs.py).
+    y = np.r_[np.zeros(500), np.ones(499), 2]
+    X = np.random.RandomState(0).normal(size=(1000, 3))
+    clf = MLPBackpropClassifier((3,), max_iter=11, verbose=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    assert clf.validation_loss_curve_ is None
+    assert "watching the training loss instead" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "n_samples, n_classes, holds_out",
+    [(2000, 15, False), (6000, 15, True), (2000, 4, True), (600, 3, False)],
+)
+def test_auto_early_stopping_needs_25_validation_samples_a_class(
+    n_samples, n_classes, holds_out
+):
+    # With fewer, stopping on the validation loss cost 0.01 to 0.03 of accuracy on
+    # 10 to 30 classes (15 classes of 2,000 rows: 0.576 against 0.587).
+    X, y = make_classification(
+        n_samples, 10, n_informative=8, n_classes=n_classes, random_state=0
+    )
+    clf = MLPBackpropClassifier((4,), max_iter=11, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    assert (clf.validation_loss_curve_ is not None) == holds_out
+
+
+@pytest.mark.parametrize("value", [0, 1])
+def test_a_label_that_never_varies_trains_as_its_exact_constant(value):
+    # It used to be a logistic unit creeping towards 0 or 1 under the squared
+    # error, keeping the loss above the plateau: many epochs and a warning that the
+    # model was "still close to a constant output".
+    X, Y = make_multilabel_classification(300, 10, n_classes=4, random_state=0)
+    X = StandardScaler().fit_transform(X)
+    Y[:, 2] = value
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        clf = MLPBackpropClassifier(random_state=0).fit(X, Y)
+    proba = clf.predict_proba(X)[:, 2]
+    assert_allclose(proba, value, atol=1e-15)
+    assert (clf.predict(X)[:, 2] == value).all()
+    # A warm start on data where the label varies trains it again.
+    Y[::2, 2] = 1 - value
+    clf.set_params(warm_start=True, max_iter=200)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, Y)
+    assert 0.05 < clf.predict_proba(X)[:, 2].mean() < 0.95

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import sklearn
 from numpy.testing import assert_allclose
+from sklearn.datasets import make_circles
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
@@ -117,3 +118,30 @@ def test_pipeline_transforms_x_val_for_the_estimator(digits):
         pipe.fit(X * 100, y, X_val=X_val * 100, y_val=y_val)
         fitted = pipe.named_steps["mlp"]
         assert fitted.validation_scores_[-1] == pipe.score(X_val * 100, y_val)
+
+
+# -- the model returned is the one judged ---------------------------------------
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_near_constant_model_returned_is_reported_whatever_the_epochs_saw(seed):
+    # Validation labels that are the training labels flipped: early stopping keeps
+    # the most "accurate" epoch on them, an early one near the constant output,
+    # while the training loss of later epochs went far below it. The warning used
+    # to look at that best training loss and said nothing.
+    X, y = make_circles(400, noise=0.05, factor=0.5, random_state=0)
+    clf = MLPBackpropClassifier((8,), early_stopping=True, random_state=seed)
+    with pytest.warns(ConvergenceWarning, match="mean loss on the training data"):
+        clf.fit(X, y, X_val=X, y_val=1 - y)
+    p = np.mean(y)
+    loss = np.mean(0.5 * (clf.predict_proba(X)[:, 1] - y) ** 2)
+    assert loss > 0.9 * 0.5 * p * (1 - p)
+    assert clf.best_loss_ < 0.9 * 0.5 * p * (1 - p)
+
+
+def test_a_model_off_the_plateau_is_not_reported():
+    X, y = make_circles(400, noise=0.05, factor=0.5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        clf = MLPBackpropClassifier((8,), random_state=0).fit(X, y)
+    assert clf.score(X, y) > 0.95

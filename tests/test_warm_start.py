@@ -7,7 +7,8 @@ model has; a fit without warm_start starts afresh; partial_fit streams chunks.
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.datasets import load_iris
+from sklearn.datasets import load_iris, make_classification
+from sklearn.model_selection import train_test_split
 
 from sk_mlpbp import MLPBackpropClassifier, make_article_data
 from tests._helpers import (
@@ -179,3 +180,26 @@ def test_streaming_partial_fit_over_ten_chunks_of_digits(digits):
     assert clf.score(X_test, y_test) >= 0.90
     assert clf.n_iter_ == 10
     assert clf.t_ == len(y)
+
+
+@pytest.mark.parametrize("early_stopping", ["auto", True, False])
+def test_warm_start_on_new_data_trains_on_the_new_data(early_stopping):
+    # Fit on A, then warm-start on B (other rows, another target): the best-epoch
+    # record (early stopping's kept weights, best_validation_score_, the watched
+    # best) starts again, so B's epochs are judged among themselves. It used to
+    # carry over from A: B's epochs never beat it, and the model returned was A's
+    # (0.37 on B against 0.91 for a fresh fit).
+    X_A, y_A = make_classification(2000, 20, n_informative=10, random_state=1)
+    X_B, y_B = make_classification(2000, 20, n_informative=10, random_state=0)
+    X_train, X_test, y_train, y_test = train_test_split(X_B, y_B, random_state=0)
+    kwargs = dict(early_stopping=early_stopping, random_state=0)
+    warm = MLPBackpropClassifier(warm_start=True, **kwargs).fit(X_A, y_A)
+    n_iter_A, curve_A = warm.n_iter_, list(warm.loss_curve_)
+    warm.fit(X_train, y_train)
+    fresh = MLPBackpropClassifier(**kwargs).fit(X_train, y_train)
+    assert warm.score(X_test, y_test) >= fresh.score(X_test, y_test) - 0.03
+    # The curves and counters go on.
+    assert warm.loss_curve_[:n_iter_A] == curve_A
+    assert warm.n_iter_ > n_iter_A
+    if early_stopping is True:  # the most accurate of B's epochs
+        assert warm.best_validation_score_ == max(warm.validation_scores_[n_iter_A:])

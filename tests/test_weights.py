@@ -4,13 +4,19 @@ A step is the weighted mean of its samples' gradients, integer weights act as re
 rows, and class weights as the same sample weights.
 """
 
+import warnings
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
+from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import recall_score
 from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
 
 from sk_mlpbp import MLPBackpropClassifier, make_article_data
+from sk_mlpbp.exceptions import SaturationWarning
 from tests._helpers import (
     assert_matches_reference,
     assert_same_model,
@@ -116,3 +122,38 @@ def test_a_batch_of_tiny_weights_steps_by_its_weights_ratios_even_at_a_huge_rate
     weighted = MLPBackpropClassifier(**params).fit(X, y, sample_weight=weights)
     unweighted = MLPBackpropClassifier(**params).fit(X, y)
     assert_same_model(weighted, unweighted)
+
+
+# -- skewed weights ------------------------------------------------------------
+
+
+def test_an_outlier_weight_does_not_shrink_training_to_a_few_steps():
+    # All ones but one weight of 1e4: the weights' design effect (about 1,800) used
+    # to grow "auto" batches to every row, one step an epoch, and the model fell to
+    # 0.73-0.85 where batches of 32 reach 0.95.
+    X, y = make_classification(4000, 20, n_informative=10, random_state=0)
+    X = StandardScaler().fit_transform(X)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    weights = np.ones(len(y_train))
+    weights[0] = 1e4
+    scores = {}
+    for batch_size in ("auto", 32):
+        clf = MLPBackpropClassifier(batch_size=batch_size, random_state=0)
+        clf.fit(X_train, y_train, sample_weight=weights)
+        scores[batch_size] = clf.score(X_test, y_test)
+    assert scores["auto"] >= scores[32] - 0.03
+
+
+def test_weighted_rows_of_standardised_inputs_do_not_warn_of_saturation():
+    # The weights decide how much each row counts in the error, not whether the
+    # inputs are on a good scale: one heavy row used to make standardised inputs
+    # look like "a constant offset".
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(500, 5))
+    y = (X[:, 0] > 0).astype(int)
+    weights = np.ones(500)
+    weights[np.argmax(np.abs(X).sum(axis=1))] = 1e4
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SaturationWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        MLPBackpropClassifier((4,), max_iter=2).fit(X, y, sample_weight=weights)
