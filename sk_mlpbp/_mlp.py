@@ -152,14 +152,19 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         and ``intercepts_[i]`` move by ``learning_rate[i] * gradient``).
         ``"auto"`` sets each layer's LR to ``1 / curvature``, the curvature of the
         mean error along that layer's weights at the start of training, measured on
-        up to 1,000 training rows (see Notes); ``learning_rates_`` holds the result.
+        up to 1,000 training rows, and its biases' LR from the curvature along them
+        (see Notes), so that inputs in other units (X times a constant) train the
+        same model; ``learning_rates_`` and ``intercept_learning_rates_`` hold the
+        result. With a number or a sequence, the biases share their layer's LR.
 
     batch_size : int or "auto", default="auto"
         Number of samples per gradient step. ``1`` is the article's online mode, one
         update per sample. ``"auto"`` trains full-batch on up to 64 samples and
         otherwise in batches of 32, made larger by the sample weights' design effect
         ``mean(w**2) / mean(w)**2`` when weights are unequal (so that a weighted
-        batch is no noisier). An integer larger than the number of samples is
+        batch is no noisier), at most 8 times (256): beyond that a few heavy samples
+        dominate whichever batch they are in, and larger batches only take fewer
+        steps. An integer larger than the number of samples is
         clipped to it, with a warning in ``fit``.
 
     max_iter : int, default=1000
@@ -207,7 +212,10 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         When True, ``fit`` continues from the current ``coefs_`` and ``intercepts_``
         (also from weights a user assigned to them, which are copied, never written
         to), and ``n_iter_``, ``t_``, ``loss_curve_`` and ``best_loss_`` carry on
-        from the previous call, and so do the momentum velocities. The learning rate
+        from the previous call, and so do the momentum velocities; the best-epoch
+        record (the weights early stopping keeps, ``best_validation_score_``, the
+        stopping rule's best) starts again, so that a fit on new data is judged on
+        its own epochs. The learning rate
         and its schedule restart from ``learning_rate`` (for ``"auto"``, from the
         rates calibrated when the network was initialised), as in scikit-learn's MLP;
         ``partial_fit`` continues at the current rate instead. The classes must be
@@ -249,10 +257,13 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         ``"auto"`` watches the validation loss E instead, as the training loss is
         watched (its mean over the last ``n_iter_no_change`` epochs), and keeps the
         epoch of the lowest validation loss (as HistGradientBoosting does); it is on
-        when the validation data count at least 50 samples, divided by their weights'
-        design effect ``mean(w**2) / mean(w)**2`` (at least 500 unweighted training
-        samples with the default ``validation_fraction``), and
-        ``max_iter > n_iter_no_change``; otherwise training watches its own loss.
+        when the validation data count at least 25 samples per class (50 for two
+        classes and for multilabel targets), divided by their weights' design effect
+        ``mean(w**2) / mean(w)**2`` (at least 500 unweighted training samples for
+        two classes with the default ``validation_fraction``), and
+        ``max_iter > n_iter_no_change``; otherwise, and when a stratified hold-out
+        cannot keep every class on both sides, training watches its own loss (which
+        ``verbose`` says).
         ``partial_fit`` never holds data out.
 
     validation_fraction : float, default=0.1
@@ -292,9 +303,13 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         The smallest value in ``loss_curve_``.
 
     learning_rates_ : list of float
-        The LR of each layer (``coefs_[i]`` and ``intercepts_[i]``) at the start of
-        the last ``fit`` (or first ``partial_fit``): ``learning_rate`` itself, or
-        the calibrated rates for ``"auto"``.
+        The LR of each layer's weights ``coefs_[i]`` at the start of the last
+        ``fit`` (or first ``partial_fit``): ``learning_rate`` itself, or the
+        calibrated rates for ``"auto"``.
+
+    intercept_learning_rates_ : list of float
+        The LR of each layer's biases ``intercepts_[i]``, likewise: the same as
+        ``learning_rates_`` unless ``learning_rate="auto"``. Schedules move both.
 
     validation_scores_ : list of float or None
         Accuracy on the validation data after each epoch, when ``fit`` had
@@ -355,24 +370,36 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
     With ``learning_rate="auto"``, layer ``l`` gets :math:`LR_l = 1 / c_l`, the
     inverse of the curvature of the mean error along its weights in the Gauss-Newton
     approximation, measured once before the first step (LeCun et al.'s optimal rate
-    for the steepest direction):
+    for the steepest direction), and its biases the inverse of the curvature along
+    them, :math:`1 / (\kappa_l \max_j g_{l,j})`:
 
     .. math::
 
-        c_l = \lambda_{max}(E[x_l x_l^T]) \, \max_j g_{l,j}, \quad
+        c_l = \kappa_l \lambda_l \max_j g_{l,j}, \quad
         g_{L,k} = E[f_A'(S_{preA,O,k})^2], \quad
         g_{l,j} = E[f_A'(S_{preA,l,j})^2] \sum_k W_{l+1,jk}^2 \, g_{l+1,k}
 
-    with :math:`x_l` the layer's inputs (and the biases' constant 1), plus ``alpha``.
-    A hidden layer's curvature grows as the weights above it grow during training,
-    so hidden layers are set for 16 times their starting curvature. Their LR is
-    still far larger than the output layer's: every layer S_ERROR passes down
+    with :math:`\lambda_l = \lambda_{max}(E[x_l x_l^T])` for the layer's inputs
+    :math:`x_l`, and :math:`\kappa_l \in [1, 2]` the largest eigenvalue of the
+    second moment of :math:`[x_l / \sqrt{\lambda_l}, 1]` (1 for inputs of mean 0),
+    as weights and biases share each step; plus ``alpha`` for the weights. The
+    curvature along the biases, whose input is 1, does not change with the units of
+    X, while the weights' follows their square, so X times any constant trains the
+    same network (its first weights divided by the constant), exactly so for a power
+    of two. A hidden layer's curvature grows as the weights above it grow during
+    training, so hidden layers (weights and biases) are set for 16 times their
+    starting curvature. Their LR is still far larger than the output layer's: every layer S_ERROR passes down
     multiplies it by :math:`f_A' \le 1/4` and by small weights.
 
     Training never stops on the plateau where the sum-of-squares error first
-    settles, the best constant output: while the best loss is above 0.9 times that
-    output's error :math:`\frac{1}{2}\sum_k \mathrm{var}(t_k)`, the stopping rule
-    waits (and ``fit`` warns if training ends there).
+    settles, the best constant output: while the training loss (its mean over the
+    last ``n_iter_no_change`` epochs) is above 0.9 times that output's error
+    :math:`\frac{1}{2}\sum_k \mathrm{var}(t_k)`, the stopping rule waits; and
+    ``fit`` warns when the model it returns, measured on its training data, is
+    still above it. A label (of an indicator matrix ``y``) that never varies in the
+    training data is the exact constant it is: its output unit gets weights 0 and a
+    bias of -40 (or 40), where its output is 0 (or 1) to 4e-18 and its steps are
+    nil; a warm start on data where the label varies trains the unit again from 0.
 
     ``predict`` returns ``classes_[1]`` where the output is strictly greater than 0.5
     (two classes) or the class of the largest normalised output. ``predict_proba``
