@@ -230,7 +230,10 @@ class OnlineEpoch(Epoch):
     - each layer's biases are kept as an extra row of its weights,
       ``Wa = [[W], [b]]``, and each layer's inputs end with a constant 1, so
       ``S_preA = [S_postA, 1] @ Wa`` is one product and the step
-      ``[S_postA, 1] outer S_ERROR`` moves weights and biases together;
+      ``[S_postA, 1] outer S_ERROR`` moves weights and biases together. Where the
+      biases' LR is ``r`` times the weights' (``"auto"`` rates), the constant is
+      ``c = sqrt(r)`` and the row holds ``b / c``: the product is the same, and the
+      step ``c * S_ERROR`` of the row moves ``b`` by ``r * S_ERROR``;
     - the post-activations of all layers live in one vector, so ``f_A'(S_preA)`` of
       every layer is computed at once after the forward pass;
     - the samples are taken in chunks of the epoch's order, gathered into buffers
@@ -264,7 +267,14 @@ class OnlineEpoch(Epoch):
         # biases), in one vector; f_A' of all of them goes into a vector alike.
         sizes = [W.shape[1] for W in coefs]
         ends = np.cumsum([0] + [size + self.bias for size in sizes])
+        # The constant input of each layer's biases (see the class docstring).
+        self.bias_inputs = [
+            np.sqrt(ratio) if self.bias else 1.0
+            for ratio in self.optimizer.intercept_ratio
+        ]
         self.A = np.ones(ends[-1], dtype)
+        if self.bias:  # the slot after each S_postA feeds the next layer's biases
+            self.A[ends[1:-1] - 1] = self.bias_inputs[1:]
         self.f_prime_all = np.empty_like(self.A)
         self.S_postA = [self.A[s : s + n] for s, n in zip(ends, sizes)]
         self.S_postA_1 = [self.A[s : s + n + self.bias] for s, n in zip(ends, sizes)]
@@ -275,7 +285,9 @@ class OnlineEpoch(Epoch):
         self.inputs = [None, *self.S_postA_1[:-1]]
         # Chunk buffers: inputs with their trailing 1, float targets and final
         # errors FE, with the views of their rows made once.
-        self.X_chunk = np.ones((self.CHUNK_ROWS, X.shape[1] + self.bias), dtype)
+        self.X_chunk = np.full(
+            (self.CHUNK_ROWS, X.shape[1] + self.bias), self.bias_inputs[0], dtype
+        )
         self.T_chunk = np.empty((self.CHUNK_ROWS, T.shape[1]), dtype)
         self.FE_chunk = np.empty_like(self.T_chunk)
         self.X_rows = list(self.X_chunk)
@@ -283,13 +295,18 @@ class OnlineEpoch(Epoch):
         self.FE_rows = list(self.FE_chunk)
 
     def _augmented(self):
-        """Pair each augmented array with the parameters it stands for."""
+        """Pair each augmented array with the parameters it stands for.
+
+        Yields the weights' part, the weights, the biases' row, the biases and the
+        constant input that the row is divided by.
+        """
         for i, (W, b) in enumerate(zip(self.coefs, self.intercepts)):
             parts = [(self.Wa[i], W, b)]
             if self.Va is not None:
                 parts.append((self.Va[i], *self.optimizer.layer_velocities(i)))
             for augmented, weights, biases in parts:
-                yield augmented[: W.shape[0]], weights, augmented[W.shape[0] :], biases
+                n = W.shape[0]
+                yield augmented[:n], weights, augmented[n:], biases, self.bias_inputs[i]
 
     def _steps(self, kept, guarded):
         if guarded:
@@ -307,10 +324,10 @@ class OnlineEpoch(Epoch):
             )
             replay.order = self.order
             return replay._steps(kept, guarded)
-        for W_part, W, b_part, b in self._augmented():  # load
+        for W_part, W, b_part, b, bias_input in self._augmented():  # load
             W_part[...] = W
             if self.bias:
-                b_part[0] = b
+                np.divide(b, bias_input, out=b_part[0])
         rows = self.order if kept is None else self.order[kept]  # a batch a row
         n_features = self.X.shape[1]
         error_sum = 0.0
@@ -325,10 +342,10 @@ class OnlineEpoch(Epoch):
                 error_sum += float(errors.sum())
             else:
                 error_sum += float(np.dot(self.sample_weight[chunk_rows], errors))
-        for W_part, W, b_part, b in self._augmented():  # store
+        for W_part, W, b_part, b, bias_input in self._augmented():  # store
             np.copyto(W, W_part)
             if self.bias:
-                np.copyto(b, b_part[0])
+                np.multiply(b_part[0], bias_input, out=b)
         return error_sum
 
     def _chunk_steps(self, m):
@@ -345,8 +362,6 @@ class OnlineEpoch(Epoch):
         # S_ERROR of a layer carries its own LR: the backward pass multiplies by the
         # ratio of the rates where they differ (only with per-layer rates).
         hidden = [(i, LR[i - 1] / LR[i]) for i in range(len(Wa) - 1, 0, -1)]
-        # The biases' row of a step is LR_b * gradient_b where their LR differs.
-        ratios = [ratio if self.bias else 1.0 for ratio in optimizer.intercept_ratio]
         for j in range(m):
             below = inputs[0] = self.X_rows[j]
             for Wa_i, S, S_1 in layers:
@@ -365,10 +380,8 @@ class OnlineEpoch(Epoch):
                 if ratio != 1.0:
                     S_ERROR[i - 1] *= ratio
             # W = W - LR * gradient, weights and biases at once.
-            for i, (step, ratio) in enumerate(zip(steps, ratios)):
+            for i, step in enumerate(steps):
                 np.multiply.outer(inputs[i], S_ERROR[i], out=step)
-                if ratio != 1.0:
-                    step[-1] *= ratio
                 if decay:
                     optimizer.add_decay(i, step[: W[i].shape[0]], W[i])
                 optimizer.step(Wa[i], step, velocities[i])

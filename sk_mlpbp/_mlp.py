@@ -388,8 +388,9 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
     same network (its first weights divided by the constant), exactly so for a power
     of two. A hidden layer's curvature grows as the weights above it grow during
     training, so hidden layers (weights and biases) are set for 16 times their
-    starting curvature. Their LR is still far larger than the output layer's: every layer S_ERROR passes down
-    multiplies it by :math:`f_A' \le 1/4` and by small weights.
+    starting curvature. Their LR is still far larger than the output layer's:
+    every layer S_ERROR passes down multiplies it by :math:`f_A' \le 1/4` and by
+    small weights.
 
     Training never stops on the plateau where the sum-of-squares error first
     settles, the best constant output: while the training loss (its mean over the

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 from scipy import sparse
+from sklearn.datasets import make_classification
 
 from sk_mlpbp import MLPBackpropClassifier, make_article_data
 from tests._helpers import (
@@ -200,3 +201,20 @@ def test_a_learning_rate_list_needs_one_positive_rate_per_layer(rates):
     X, y = make_article_data(20, random_state=0)
     with pytest.raises(ValueError, match="one positive number per layer"):
         MLPBackpropClassifier((3,), learning_rate=rates).fit(X, y)
+
+
+def test_the_online_loop_steps_biases_at_their_own_auto_rate():
+    # With "auto" rates the biases' LR differs from the weights' (here 0.8 to 4.4
+    # times theirs); the online loop keeps each layer's biases as a row of its weights, fed
+    # by the constant sqrt(ratio) instead of 1. A sparse X takes the minibatch path,
+    # which scales the biases' step itself: the two must agree (to rounding, which
+    # steps of LR in the hundreds amplify).
+    X, y = make_classification(300, 5, random_state=0)
+    X, y = X[:20], y[:20]
+    for momentum in (0.0, 0.5):
+        kwargs = dict(batch_size=1, max_iter=3, momentum=momentum, random_state=0)
+        online = MLPBackpropClassifier((6, 3), **kwargs).fit(X, y)
+        minibatch = MLPBackpropClassifier((6, 3), **kwargs).fit(sparse.csr_matrix(X), y)
+        ratios = np.divide(online.intercept_learning_rates_, online.learning_rates_)
+        assert (np.abs(np.log(ratios)) > 0.2).all()
+        assert_weights_close(online, minibatch, rtol=1e-9)
