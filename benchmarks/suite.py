@@ -115,6 +115,7 @@ from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils.validation import has_fit_parameter
 from threadpoolctl import threadpool_info
 
 import sk_mlpbp
@@ -720,6 +721,11 @@ def run(problem, make_classifier, n_splits=5, *, data=None):
         cross-validation, and how many folds raised warnings.
     """
     X, y = problem.make() if data is None else data
+    if problem.weigh is not None and not has_fit_parameter(
+        make_classifier(SEED), "sample_weight"
+    ):
+        # MLPClassifier before scikit-learn 1.7 takes no sample weights.
+        return Result(np.nan, np.nan, 0.0)
     if problem.warm_start_from is not None:
         X_first, y_first = subsample(*problem.warm_start_from(), len(y))
     score_of = METRICS[problem.metric]
@@ -793,6 +799,8 @@ def _near_chance(score, chance):
 
 
 def _score_cell(result, chance):
+    if np.isnan(result.score):  # the contender could not take the problem
+        return "-"
     cell = f"{result.score:.3f}"
     if _near_chance(result.score, chance):
         cell += "*"
@@ -803,6 +811,16 @@ def _score_cell(result, chance):
 
 def _epochs_cell(epochs):
     return "-" if np.isnan(epochs) else f"{epochs:.0f}"
+
+
+def _mean(values):
+    """Return the mean of the values that are not NaN (NaN when none are)."""
+    values = [value for value in values if not np.isnan(value)]
+    return float(np.mean(values)) if values else np.nan
+
+
+def _difference(ours, mlp):
+    return "-" if np.isnan(ours - mlp) else f"{ours - mlp:+.3f}"
 
 
 def _ratio(numerator, denominator):
@@ -842,14 +860,14 @@ def _summary_row(label, rows, contenders, by_name):
     seconds = {}
     for name in contenders:
         seconds[name] = sum(results[name].seconds for _, _, results in rows)
-        mean = np.mean([results[name].score for _, _, results in rows])
+        mean = _mean([results[name].score for _, _, results in rows])
         cells += [f"{mean:.3f}", "", f"{seconds[name]:.1f}"]
     both = "ours" in contenders and "mlp" in contenders
     if both:
         diffs = [r["ours"].score - r["mlp"].score for _, _, r in rows]
         short = sum(d < -SHORT_MARGIN for d in diffs)
         cells += [
-            f"{np.mean(diffs):+.3f}",
+            f"{_mean(diffs):+.3f}",
             _ratio(seconds["ours"], seconds["mlp"]),
         ]
     else:
@@ -901,7 +919,7 @@ def format_table(rows, contenders):
             ]
         if both:
             cells += [
-                f"{results['ours'].score - results['mlp'].score:+.3f}",
+                _difference(results["ours"].score, results["mlp"].score),
                 _ratio(results["ours"].seconds, results["mlp"].seconds),
             ]
         else:

@@ -300,6 +300,6 @@ def unscaled_inputs(X):
         if spread[widest] > MAX_SPREAD * others:
             return (
                 f"the standard deviation of column {int(widest)} is "
-                f"{spread[widest] / others:.0f} times the median of the other columns'"
+                f"{spread[widest] / others:.4g} times the median of the other columns'"
             )
     return ""

@@ -329,6 +329,29 @@ def test_suite_run_passes_the_sample_weight_through_the_pipeline():
     assert result.epochs == 3
 
 
+def test_suite_run_skips_weights_for_a_classifier_without_them():
+    # MLPClassifier before scikit-learn 1.7 has no sample_weight: its cell is "-"
+    # and the totals leave it out, rather than the run failing.
+    problem = suite.Problem(
+        "weighted_moons",
+        "natural",
+        suite.PROBLEMS["moons"].make,
+        pipeline=None,
+        weigh=lambda y: np.ones(len(y)),
+    )
+    data = suite.subsample(*problem.make(), 90)
+    result = suite.run(problem, lambda seed: _SaturatingClassifier(), 3, data=data)
+    assert np.isnan(result.score)
+    ours = suite.run(problem, lambda seed: DummyClassifier(), 3, data=data)
+    rows = [(problem, "90 x 2", 0.0, {"ours": ours, "mlp": result})]
+    table = suite.format_table(rows, ["ours", "mlp"])
+    body = [line.split("|")[1:-1] for line in table.splitlines()[2:]]
+    assert [cell.strip() for cell in body[0]][4:10] == [
+        f"{ours.score:.3f}", "-", f"{ours.seconds:.1f}", "-", "-", "0.0",
+    ]  # fmt: skip
+    assert "nan" not in body[0]
+
+
 def test_suite_run_passes_the_sample_weight_without_a_pipeline():
     problem = suite.Problem(
         "weighted_moons",

@@ -205,10 +205,10 @@ def test_a_learning_rate_list_needs_one_positive_rate_per_layer(rates):
 
 def test_the_online_loop_steps_biases_at_their_own_auto_rate():
     # With "auto" rates the biases' LR differs from the weights' (here 0.8 to 4.4
-    # times theirs); the online loop keeps each layer's biases as a row of its weights, fed
-    # by the constant sqrt(ratio) instead of 1. A sparse X takes the minibatch path,
-    # which scales the biases' step itself: the two must agree (to rounding, which
-    # steps of LR in the hundreds amplify).
+    # times theirs); the online loop keeps each layer's biases as a row of its
+    # weights, fed by the constant sqrt(ratio) instead of 1. A sparse X takes the
+    # minibatch path, which scales the biases' step itself: the two must agree (to
+    # rounding, which steps of LR in the hundreds amplify).
     X, y = make_classification(300, 5, random_state=0)
     X, y = X[:20], y[:20]
     for momentum in (0.0, 0.5):
