@@ -644,6 +644,33 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
 
     @_one_fit_at_a_time
     def _fit(self, X, y, sample_weight, validation, incremental, classes=None):
+        """Train, or leave the estimator as it was when no epoch completes.
+
+        A call that fails or is interrupted (Ctrl-C) before its first epoch is
+        recorded changes nothing: an unfitted estimator stays unfitted, a fitted one
+        keeps its model. An interrupt then ends the call with a warning, as one
+        during training does; an error is raised.
+        """
+        before = dict(vars(self))
+        try:
+            self._train(X, y, sample_weight, validation, incremental, classes)
+            interrupted = False
+        except KeyboardInterrupt:
+            interrupted = True
+        except BaseException:
+            if not _recorded_an_epoch(self, before):
+                _restore(self, before)
+            raise
+        if interrupted:  # before this call's first epoch completed
+            _restore(self, before)
+            warnings.warn(
+                "Training interrupted by the user before its first epoch completed; "
+                "the estimator is as it was before this call.",
+                UserWarning,
+            )
+        return self
+
+    def _train(self, X, y, sample_weight, validation, incremental, classes):
         hidden_layer_sizes = self._validate_hidden_layer_sizes()
         continuing = hasattr(self, "coefs_") and (incremental or self.warm_start)
         # scikit-learn's first check for NaN sums X, which overflows (a
@@ -910,7 +937,10 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             rates = [float(self.learning_rate)] * len(self.coefs_)
             intercept_rates = rates
         else:
-            rates = np.asarray(self.learning_rate, dtype=np.float64)
+            try:
+                rates = np.asarray(self.learning_rate, dtype=np.float64)
+            except (TypeError, ValueError):
+                rates = np.array(np.nan)  # not numbers: refused below
             if rates.shape != (len(self.coefs_),) or not (
                 np.isfinite(rates).all() and (rates > 0).all()
             ):
@@ -1133,6 +1163,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         # a constant: that is where the sum-of-squares error stalls first.
         plateau_loss = PLATEAU_FRACTION * constant_output_error(T, sample_weight)
         start = time.perf_counter()
+        completed = 0  # the epochs this call recorded
         for _ in range(1 if incremental else self.max_iter):
             # Ctrl-C can come at any point of an iteration: during the epoch's steps
             # the model returns to the snapshot; once the epoch is recorded (while
@@ -1153,6 +1184,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
                 self._check_finite(loss, snapshot)
                 self._record_epoch(loss, X.shape[0], validation)
                 recorded = True
+                completed += 1
                 if self.verbose:
                     self._print_epoch(time.perf_counter() - start)
                 if self._epoch_hook is not None:
@@ -1180,6 +1212,8 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
                 if snapshot is not None and not recorded:
                     training_state.restore(self, snapshot)
                     epoch_context.call_on_fit_task_end(estimator=self)
+                if not (completed or recorded):
+                    raise  # nothing of this call to keep: fit undoes it all
                 warnings.warn(
                     "Training interrupted by the user; the model keeps the state of "
                     f"its last completed epoch (n_iter_={self.n_iter_}).",
@@ -1587,6 +1621,24 @@ def _smoothed_improvement(losses, best_smoothed, n_iter_no_change, tol):
         return True, best_smoothed
     smoothed = float(np.mean(losses[-window:]))
     return smoothed <= best_smoothed - tol, min(best_smoothed, smoothed)
+
+
+def _recorded_an_epoch(estimator, before):
+    """Return whether the estimator recorded an epoch since its vars were ``before``.
+
+    A fresh fit starts a new ``loss_curve_``; one that continues appends to it.
+    """
+    curve = getattr(estimator, "loss_curve_", None)
+    earlier = before.get("loss_curve_")
+    if curve is None:
+        return False
+    return len(curve) > len(earlier) if curve is earlier else len(curve) > 0
+
+
+def _restore(estimator, attributes):
+    """Set the estimator's attributes back to ``attributes`` (from ``vars``)."""
+    vars(estimator).clear()
+    vars(estimator).update(attributes)
 
 
 def _check_rows(name, values, n_rows):

@@ -588,3 +588,13 @@ def test_prediction_finds_a_bad_value_in_sparse_X(fitted, value, match):
     X_new[5, 1] = value
     with pytest.raises(ValueError, match=f"Input X contains {match}"):
         clf.predict_proba(X_new)
+
+
+@pytest.mark.parametrize(
+    "learning_rate", [[0.1, "x"], [0.1, None], [[0.1], [0.2]], [0.1, -1.0]]
+)
+def test_per_layer_learning_rates_that_are_not_numbers_are_named(learning_rate):
+    # [0.1, "x"] used to fail with NumPy's "could not convert string to float: 'x'",
+    # naming no parameter.
+    with pytest.raises(ValueError, match="learning_rate must be 'auto', a positive"):
+        MLPBackpropClassifier((3,), learning_rate=learning_rate).fit(X, y)

@@ -5,6 +5,7 @@ bit-identical refits, concurrent predictions, and inputs that fit never writes t
 (read-only arrays, memmaps, read-only sparse matrices).
 """
 
+import copy
 import os
 import signal
 import sys
@@ -17,11 +18,12 @@ import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 from scipy import sparse
-from sklearn.datasets import load_digits
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.datasets import load_digits, make_classification
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.model_selection import GridSearchCV
 from sklearn.preprocessing import StandardScaler
 
+import sk_mlpbp._mlp
 from sk_mlpbp import MLPBackpropClassifier, make_article_data
 from tests._helpers import assert_same_model, ignore_convergence, interrupted_run
 
@@ -306,3 +308,89 @@ def test_a_fit_that_fails_leaves_the_estimator_free_to_fit():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         assert clf.fit(X, y).n_iter_ == 2
+
+
+# -- a fit that fails or is interrupted before its first epoch -----------------------
+
+
+def _hundred_classes():
+    X, y = make_classification(
+        600, 20, n_informative=15, n_classes=100, n_clusters_per_class=1,
+        flip_y=0, class_sep=2, random_state=0,
+    )  # fmt: skip
+    return X, y
+
+
+def test_a_failed_first_fit_leaves_the_estimator_unfitted():
+    # early_stopping=True cannot hold out 100 classes of 6 rows: fit raises, and
+    # the estimator must not look fitted (it used to predict from untrained
+    # weights).
+    clf = MLPBackpropClassifier(early_stopping=True)
+    with pytest.raises(ValueError, match="stratified"):
+        clf.fit(*_hundred_classes())
+    with pytest.raises(NotFittedError):
+        clf.predict(np.zeros((1, 20)))
+    assert vars(clf) == vars(MLPBackpropClassifier(early_stopping=True))
+
+
+@ignore_convergence
+def test_a_failed_refit_keeps_the_previous_model():
+    X, y = _hundred_classes()
+    clf = MLPBackpropClassifier((8,), max_iter=3, random_state=0).fit(X, y)
+    before = {name: copy.deepcopy(value) for name, value in vars(clf).items()}
+    clf.set_params(early_stopping=True)
+    with pytest.raises(ValueError, match="stratified"):
+        clf.fit(X, y)
+    assert set(vars(clf)) == set(before)
+    assert_same_model(clf, before_model(before))
+    assert clf.n_iter_ == before["n_iter_"] and clf.loss_curve_ == before["loss_curve_"]
+
+
+def before_model(attributes):
+    model = MLPBackpropClassifier()
+    vars(model).update(attributes)
+    return model
+
+
+@pytest.mark.parametrize("where", ["calibration_rows", "make_epoch"])
+@pytest.mark.parametrize("fitted", [False, True])
+def test_ctrl_c_before_the_first_epoch_leaves_the_estimator_as_it_was(
+    monkeypatch, where, fitted
+):
+    # Ctrl-C while fit prepares (calibration_rows) or during the first epoch: fit
+    # ends with the interrupt warning and changes nothing. It used to raise
+    # KeyboardInterrupt from the preparation, and to leave untrained weights after
+    # an interrupted first epoch.
+    X, y = make_classification(200, 5, random_state=0)
+    clf = MLPBackpropClassifier((4,), max_iter=2, random_state=0)
+    if fitted:
+        with pytest.warns(ConvergenceWarning):
+            clf.fit(X, y)
+    before = {name: copy.deepcopy(value) for name, value in vars(clf).items()}
+
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    if where == "make_epoch":
+        real = sk_mlpbp._mlp.make_epoch
+
+        def make_epoch(*args, **kwargs):
+            epoch = real(*args, **kwargs)
+            epoch.run = interrupt
+            return epoch
+
+        monkeypatch.setattr(sk_mlpbp._mlp, "make_epoch", make_epoch)
+    else:
+        monkeypatch.setattr(sk_mlpbp._mlp, where, interrupt)
+    try:
+        with pytest.warns(UserWarning, match="interrupted"):
+            assert clf.set_params(max_iter=5).fit(X[::-1], y[::-1]) is clf
+    except KeyboardInterrupt:  # must not end the test session
+        pytest.fail("KeyboardInterrupt escaped from fit")
+    assert set(vars(clf)) == set(before)
+    if fitted:
+        assert_same_model(clf, before_model(before))
+        assert clf.loss_curve_ == before["loss_curve_"]
+    else:
+        with pytest.raises(NotFittedError):
+            clf.predict(X)
