@@ -1359,9 +1359,10 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
     def _output_preactivation(self, X, check_finite=False):
         """Forward pass; returns the output units' pre-activations S_preA,O.
 
-        Rows go through in chunks of about 2**18 hidden values, so that each chunk's
-        activations stay in cache between the products and expit, and memory does not
-        grow with the number of rows beyond the result.
+        Rows go through in chunks of about 2**18 values of the widest layer (one row
+        at least), so that each chunk's activations stay in cache between the
+        products and expit, and memory does not grow with the number of rows beyond
+        the result, nor with a layer's width beyond one row of it.
 
         With ``check_finite``, a NaN or infinity in X raises scikit-learn's
         ValueError. X is not scanned as a whole for it: a non-finite entry (dense, or
@@ -1373,7 +1374,9 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         """
         dtype = np.result_type(X.dtype, self.coefs_[0].dtype)
         S_preA_O = np.empty((X.shape[0], self.n_outputs_), dtype=dtype)
-        chunk = max(64, 2**18 // max(coef.shape[1] for coef in self.coefs_))
+        # At least one row, however wide a layer (a crafted model's 2,000,000 units
+        # took 64 rows, 1 GB, for any input).
+        chunk = max(1, 2**18 // max(coef.shape[1] for coef in self.coefs_))
         # Each layer's S_postA of a chunk, allocated once and reused by every chunk.
         S_postA_chunks = [
             np.empty((min(chunk, X.shape[0]), coef.shape[1]), dtype)

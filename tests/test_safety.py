@@ -394,3 +394,21 @@ def test_ctrl_c_before_the_first_epoch_leaves_the_estimator_as_it_was(
     else:
         with pytest.raises(NotFittedError):
             clf.predict(X)
+
+
+def test_prediction_memory_is_bounded_by_the_rows_however_wide_a_layer():
+    # A model file crafted with 2,000,000 hidden units (weights of 16 MB): its
+    # predict_proba on 100 rows used to allocate 64 rows of the widest layer,
+    # 992 MiB traced; one row of it is 16 MB.
+    clf = MLPBackpropClassifier((3,))
+    clf.fit(np.zeros((4, 1)), [0, 1, 0, 1])
+    clf.coefs_ = [np.ones((1, 2_000_000)), np.full((2_000_000, 1), 1e-6)]
+    clf.intercepts_ = [np.zeros(2_000_000), np.zeros(1)]
+    tracemalloc.start()
+    try:
+        proba = clf.predict_proba(np.zeros((100, 1)))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert np.isfinite(proba).all()
+    assert peak < 100 * 2**20
