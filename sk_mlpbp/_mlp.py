@@ -922,6 +922,9 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         ``rows`` when the network is initialised, and kept for warm starts.
         """
         if incremental and hasattr(self, "_learning_rates"):
+            if not hasattr(self, "intercept_learning_rates_"):
+                # A model saved before the biases had rates of their own.
+                self.intercept_learning_rates_ = list(self.learning_rates_)
             return
         if isinstance(self.learning_rate, str):  # "auto"
             if not continuing or not hasattr(self, "_auto_intercept_learning_rates"):

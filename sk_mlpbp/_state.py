@@ -93,8 +93,11 @@ def start(estimator, continuing, incremental, validating):
     """
     fresh = not continuing or not hasattr(estimator, "loss_curve_")
     for name, field in TRAINING_STATE.items():
-        if (field.scope == "model" and fresh) or (
-            field.scope == "fit" and (fresh or not incremental)
+        if (
+            (field.scope == "model" and fresh)
+            or (field.scope == "fit" and (fresh or not incremental))
+            # A model saved before the attribute was declared starts it afresh.
+            or (field.scope != "set" and not hasattr(estimator, name))
         ):
             value = field.start() if callable(field.start) else field.start
             setattr(estimator, name, value)

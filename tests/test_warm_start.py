@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import load_iris, make_classification
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
 from sk_mlpbp import MLPBackpropClassifier, make_article_data
@@ -203,3 +204,30 @@ def test_warm_start_on_new_data_trains_on_the_new_data(early_stopping):
     assert warm.n_iter_ > n_iter_A
     if early_stopping is True:  # the most accurate of B's epochs
         assert warm.best_validation_score_ == max(warm.validation_scores_[n_iter_A:])
+
+
+@pytest.mark.parametrize("incremental", [False, True])
+def test_a_model_saved_before_the_newer_training_state_trains_on(incremental):
+    # Models fitted before the biases had their own rates and each fit its own
+    # best-epoch record lack those attributes; warm starts and partial_fit go on.
+    X, y = make_article_data(60, random_state=0)
+    clf = MLPBackpropClassifier((4,), max_iter=3, warm_start=True, random_state=0)
+    if incremental:
+        clf.partial_fit(X, y, classes=[0, 1])
+    else:
+        with pytest.warns(ConvergenceWarning):
+            clf.fit(X, y)
+    for name in (
+        "intercept_learning_rates_",
+        "_auto_intercept_learning_rates",
+        "_fit_epochs",
+        "_best_validation_loss",
+    ):
+        vars(clf).pop(name, None)
+    if incremental:
+        clf.partial_fit(X, y)
+    else:
+        with pytest.warns(ConvergenceWarning):
+            clf.fit(X, y)
+    assert clf.n_iter_ == (2 if incremental else 6)
+    assert len(clf.intercept_learning_rates_) == 2
