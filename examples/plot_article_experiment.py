@@ -13,14 +13,15 @@ reports its accuracy on the second and draws the decision surface: the network's
 output over the (x, y) plane at a few fixed values of z.
 
 Figures are saved as PNG files into the folder named by the environment variable
-``SK_MLPBP_FIGURES`` (default: ``images/`` next to this script).
+``SK_MLPBP_FIGURES`` (default: ``figures/`` next to this script, a folder git
+ignores).
 """
 
 # %%
 # The spreadsheet files
 # ---------------------
-# 199 rows each, written as CSV and read back, as the article reads its
-# spreadsheets.
+# 199 rows each, written as CSV into a temporary folder (removed when the
+# ``with`` block ends) and read back, as the article reads its spreadsheets.
 import os
 import tempfile
 import warnings
@@ -33,26 +34,26 @@ from sklearn.exceptions import ConvergenceWarning
 from sk_mlpbp import MLPBackpropClassifier, make_article_data
 
 FIGURES = Path(
-    os.environ.get("SK_MLPBP_FIGURES", Path(__file__).resolve().parent / "images")
+    os.environ.get("SK_MLPBP_FIGURES", Path(__file__).resolve().parent / "figures")
 )
 FIGURES.mkdir(parents=True, exist_ok=True)
 
 rng = np.random.RandomState(0)
-folder = Path(tempfile.mkdtemp(prefix="sk_mlpbp_article_"))
-for name in ("training", "validation"):
-    X, y = make_article_data(199, random_state=rng)
-    np.savetxt(
-        folder / f"{name}.csv",
-        np.column_stack([X, y]),
-        delimiter=",",
-        header="x,y,z,output",
-        comments="",
-        fmt=["%.1f", "%.1f", "%.1f", "%d"],
-    )
-    print(f"wrote {folder / f'{name}.csv'} ({len(y)} rows)")
-
-training = np.loadtxt(folder / "training.csv", delimiter=",", skiprows=1)
-validation = np.loadtxt(folder / "validation.csv", delimiter=",", skiprows=1)
+with tempfile.TemporaryDirectory(prefix="sk_mlpbp_article_") as temporary:
+    folder = Path(temporary)
+    for name in ("training", "validation"):
+        X, y = make_article_data(199, random_state=rng)
+        np.savetxt(
+            folder / f"{name}.csv",
+            np.column_stack([X, y]),
+            delimiter=",",
+            header="x,y,z,output",
+            comments="",
+            fmt=["%.1f", "%.1f", "%.1f", "%d"],
+        )
+        print(f"wrote {name}.csv ({len(y)} rows)")
+    training = np.loadtxt(folder / "training.csv", delimiter=",", skiprows=1)
+    validation = np.loadtxt(folder / "validation.csv", delimiter=",", skiprows=1)
 X_train, y_train = training[:, :3], training[:, 3].astype(int)
 X_valid, y_valid = validation[:, :3], validation[:, 3].astype(int)
 

@@ -16,7 +16,8 @@ multi-machine cluster only the ``Client`` line changes, e.g.
 ``pip install ".[dask]"`` in a clone of the repository.
 
 Figures are saved as PNG files into the folder named by the environment variable
-``SK_MLPBP_FIGURES`` (default: ``images/`` next to this script).
+``SK_MLPBP_FIGURES`` (default: ``figures/`` next to this script, a folder git
+ignores).
 """
 
 # %%
@@ -59,7 +60,7 @@ def grid_search(X, y):
 # (which is why it is one cell).
 if __name__ == "__main__":
     FIGURES = Path(
-        os.environ.get("SK_MLPBP_FIGURES", Path(__file__).resolve().parent / "images")
+        os.environ.get("SK_MLPBP_FIGURES", Path(__file__).resolve().parent / "figures")
     )
     FIGURES.mkdir(parents=True, exist_ok=True)
 

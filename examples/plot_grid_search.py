@@ -10,7 +10,8 @@ cross-validation and a budget of 200 full-batch epochs, draws
 separate validation file.
 
 Figures are saved as PNG files into the folder named by the environment variable
-``SK_MLPBP_FIGURES`` (default: ``images/`` next to this script).
+``SK_MLPBP_FIGURES`` (default: ``figures/`` next to this script, a folder git
+ignores).
 """
 
 # %%
@@ -30,7 +31,7 @@ from sklearn.preprocessing import StandardScaler
 from sk_mlpbp import MLPBackpropClassifier, make_article_data
 
 FIGURES = Path(
-    os.environ.get("SK_MLPBP_FIGURES", Path(__file__).resolve().parent / "images")
+    os.environ.get("SK_MLPBP_FIGURES", Path(__file__).resolve().parent / "figures")
 )
 FIGURES.mkdir(parents=True, exist_ok=True)
 

@@ -14,7 +14,11 @@ training error of every epoch with :class:`sk_mlpbp.LossCurveDisplay`, and the
 validation accuracy after the article's single epoch and after all 30.
 
 Figures are saved as PNG files into the folder named by the environment variable
-``SK_MLPBP_FIGURES`` (default: ``images/`` next to this script).
+``SK_MLPBP_FIGURES`` (default: ``figures/`` next to this script, a folder git
+ignores).
+The README shows this figure from the tracked file
+``examples/images/learning_rate_study.png``; to redraw it on purpose, run
+``SK_MLPBP_FIGURES=examples/images python examples/plot_learning_rate.py``.
 """
 
 # %%
@@ -31,7 +35,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sk_mlpbp import LossCurveDisplay, MLPBackpropClassifier, make_article_data
 
 FIGURES = Path(
-    os.environ.get("SK_MLPBP_FIGURES", Path(__file__).resolve().parent / "images")
+    os.environ.get("SK_MLPBP_FIGURES", Path(__file__).resolve().parent / "figures")
 )
 FIGURES.mkdir(parents=True, exist_ok=True)
 
@@ -82,7 +86,8 @@ for color, (lr, network) in zip(colors, networks.items()):
         loss_curve=network.loss_curve_, estimator_name=f"LR = {lr:g}"
     ).plot(ax=ax_loss, line_kw={"color": color})
 ax_loss.set_yscale("log")
-ax_loss.legend(fontsize="small", ncol=2)
+# Eight curves leave no free corner: the legend goes to the right of the axes.
+ax_loss.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1, 1))
 ax_loss.set_title("training error per epoch")
 
 for epoch, marker in [(1, "o"), (30, "s")]:

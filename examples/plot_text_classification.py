@@ -15,7 +15,8 @@ stopping on a fifth of the training documents; the figures show its loss curves
 held-out documents.
 
 Figures are saved as PNG files into the folder named by the environment variable
-``SK_MLPBP_FIGURES`` (default: ``images/`` next to this script).
+``SK_MLPBP_FIGURES`` (default: ``figures/`` next to this script, a folder git
+ignores).
 """
 
 # %%
@@ -34,7 +35,7 @@ from sklearn.pipeline import make_pipeline
 from sk_mlpbp import LossCurveDisplay, MLPBackpropClassifier
 
 FIGURES = Path(
-    os.environ.get("SK_MLPBP_FIGURES", Path(__file__).resolve().parent / "images")
+    os.environ.get("SK_MLPBP_FIGURES", Path(__file__).resolve().parent / "figures")
 )
 FIGURES.mkdir(parents=True, exist_ok=True)
 

@@ -14,7 +14,8 @@ draws both errors and the validation accuracy, for the full run and for the run
 stopped early.
 
 Figures are saved as PNG files into the folder named by the environment variable
-``SK_MLPBP_FIGURES`` (default: ``images/`` next to this script).
+``SK_MLPBP_FIGURES`` (default: ``figures/`` next to this script, a folder git
+ignores).
 """
 
 # %%
@@ -34,7 +35,7 @@ from sklearn.preprocessing import StandardScaler
 from sk_mlpbp import LossCurveDisplay, MLPBackpropClassifier
 
 FIGURES = Path(
-    os.environ.get("SK_MLPBP_FIGURES", Path(__file__).resolve().parent / "images")
+    os.environ.get("SK_MLPBP_FIGURES", Path(__file__).resolve().parent / "figures")
 )
 FIGURES.mkdir(parents=True, exist_ok=True)
 
@@ -96,8 +97,8 @@ print(
 # up as the network memorises the noise; the validation accuracy (dotted,
 # right-hand axis) peaks early. Right, the run with early stopping ends
 # ``n_iter_no_change`` epochs after its best epoch (the vertical line), whose
-# weights it keeps. ``lines_`` holds the drawn lines, so a legend can be redrawn
-# elsewhere.
+# weights it keeps. Each display's legend sits below its epoch axis, clear of the
+# curves.
 fig, (ax_full, ax_stopped) = plt.subplots(
     1, 2, figsize=(12, 4.2), sharey=True, layout="constrained"
 )
@@ -107,7 +108,6 @@ for ax, model, name in [
 ]:
     display = LossCurveDisplay.from_estimator(model, ax=ax, name=name)
     display.ax_accuracy_.set_ylim(0.5, 0.85)
-    display.ax_accuracy_.legend(handles=display.lines_.values(), loc="center right")
 ax_full.set_title(f"{full.n_iter_} epochs")
 ax_stopped.axvline(
     int(np.argmax(stopped.validation_scores_)) + 1, color="grey", linewidth=1

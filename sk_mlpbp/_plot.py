@@ -23,6 +23,11 @@ class LossCurveDisplay:
     validation E, dotted: validation accuracy), so several displays drawn on one
     axis, e.g. one per learning rate, stay apart.
 
+    One legend, on ``ax_``, names the lines of both y-axes. It sits below the
+    x-axis label, outside the plotting area, so that it hides no curve; a figure
+    with constrained layout (``layout="constrained"``, as made when ``ax`` is None)
+    makes room for it.
+
     Parameters
     ----------
     loss_curve : array-like of shape (n_epochs,)
@@ -95,7 +100,8 @@ class LossCurveDisplay:
         Parameters
         ----------
         ax : matplotlib Axes, default=None
-            Axes object to plot on. If None, a new figure and axes are created.
+            Axes object to plot on. If None, a new figure (with constrained
+            layout) and axes are created.
 
         name : str, default=None
             Name used in the legend; overrides ``estimator_name``.
@@ -113,7 +119,8 @@ class LossCurveDisplay:
         import matplotlib.pyplot as plt
 
         if ax is None:
-            _, ax = plt.subplots()
+            # Constrained layout makes room for the legend below the axes.
+            _, ax = plt.subplots(layout="constrained")
         name = self.estimator_name if name is None else name
         line_kw = {} if line_kw is None else line_kw
 
@@ -158,8 +165,7 @@ class LossCurveDisplay:
             )
             self.ax_accuracy_.set_ylabel("validation accuracy")
             handles.append(self.lines_["validation_score"])
-        # One legend for both y-axes, on the axes drawn last so no line hides it.
-        (ax if self.ax_accuracy_ is None else self.ax_accuracy_).legend(handles=handles)
+        _legend_below_x_axis(ax, handles)
 
         self.ax_ = ax
         self.figure_ = ax.figure
@@ -216,3 +222,31 @@ class LossCurveDisplay:
             estimator_name=type(estimator).__name__ if name is None else name,
         )
         return display.plot(ax=ax, line_kw=line_kw)
+
+
+def _legend_below_x_axis(ax, handles):
+    """Draw one legend for both y-axes below the x-axis label of ``ax``.
+
+    Inside the axes no spot is sure to be free: the error falls across the plot while
+    the accuracy rises across it, and matplotlib's ``loc="best"`` sees the lines of
+    one axes only, not those of its twin.
+    """
+    from matplotlib.transforms import ScaledTranslation
+
+    tick = ax.xaxis.get_major_ticks()[0]
+    # Points from the bottom of the axes past the ticks, their labels and the axis
+    # label, a line of text being 1.2 times its font size.
+    below = (
+        tick.get_tick_padding()
+        + tick.get_pad()
+        + 1.2 * tick.label1.get_size()
+        + ax.xaxis.labelpad
+        + 1.2 * ax.xaxis.label.get_size()
+    )
+    offset = ScaledTranslation(0, -below / 72, ax.figure.dpi_scale_trans)
+    return ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0),
+        bbox_transform=ax.transAxes + offset,
+    )

@@ -1,53 +1,64 @@
 """Every gallery example runs headless, saves its figures and prints what it claims.
 
-Each script runs once, in a subprocess as a user runs it (the dask example's cluster
-workers import the script again), with matplotlib's Agg backend and its figures
-going to a temporary folder, never into the repository.
+Each script runs once, in a subprocess as a user runs it from a checkout (the dask
+example's cluster workers import the script again): with default settings, with
+matplotlib's Agg backend, from a copy of the checkout's layout in a temporary folder
+(the repository's .gitignore and the script in examples/), so that nothing is written
+into the repository, and with a temporary-files folder of its own.
 """
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
 SCRIPTS = sorted(path.name for path in EXAMPLES.glob("*.py"))
 # Examples that need an optional extra beyond the test extra.
 REQUIRES = {"plot_dask_training.py": "dask_ml"}
+COMMAND = [
+    sys.executable,
+    "-W",
+    "error::FutureWarning",
+    "-W",
+    "error::DeprecationWarning",
+]
 
 _runs = {}
 
 
 @pytest.fixture(scope="session")
 def run_example(tmp_path_factory):
-    """Run an example once per session; returns (completed process, figure folder)."""
+    """Run an example once per session.
+
+    Returns (completed process, the checkout copy it ran in, its TMPDIR).
+    """
 
     def run(name):
         if name in REQUIRES:
             pytest.importorskip(REQUIRES[name])
         if name not in _runs:
-            folder = tmp_path_factory.mktemp(Path(name).stem)
-            figures = folder / "figures"
-            env = {**os.environ, "MPLBACKEND": "Agg", "SK_MLPBP_FIGURES": str(figures)}
+            checkout = tmp_path_factory.mktemp(Path(name).stem).resolve()
+            temporary = tmp_path_factory.mktemp(f"{Path(name).stem}_tmp")
+            shutil.copy(ROOT / ".gitignore", checkout)
+            (checkout / "examples").mkdir()
+            shutil.copy(EXAMPLES / name, checkout / "examples")
+            env = {**os.environ, "MPLBACKEND": "Agg", "TMPDIR": str(temporary)}
+            env.pop("SK_MLPBP_FIGURES", None)
             result = subprocess.run(
-                [
-                    sys.executable,
-                    "-W",
-                    "error::FutureWarning",
-                    "-W",
-                    "error::DeprecationWarning",
-                    str(EXAMPLES / name),
-                ],
+                [*COMMAND, str(checkout / "examples" / name)],
                 capture_output=True,
                 text=True,
                 timeout=300,
-                cwd=folder,
+                cwd=checkout,
                 env=env,
             )
-            _runs[name] = result, figures
+            _runs[name] = result, checkout, temporary
         return _runs[name]
 
     return run
@@ -66,13 +77,49 @@ def test_the_gallery_has_every_required_example():
 
 @pytest.mark.parametrize("name", SCRIPTS)
 def test_example_runs_and_saves_its_figures(run_example, name):
-    result, figures = run_example(name)
+    result, checkout, _ = run_example(name)
     assert result.returncode == 0, result.stderr
-    saved = sorted(figures.glob("*.png"))
+    saved = sorted((checkout / "examples" / "figures").glob("*.png"))
     assert saved, f"{name} saved no figure"
     for path in saved:
         assert f"saved {path}" in result.stdout
         assert path.read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_running_an_example_leaves_git_status_clean(run_example, name):
+    # Whatever the run writes must be ignored by .gitignore; otherwise git status in
+    # a checkout shows it, as a new file or as a tracked one modified.
+    if shutil.which("git") is None:
+        pytest.skip("needs git")
+    result, checkout, _ = run_example(name)
+    assert result.returncode == 0, result.stderr
+    # Only the repository's .gitignore counts, not the user's global one.
+    git = ["git", "-c", f"core.excludesFile={os.devnull}"]
+    subprocess.run([*git, "init", "-q"], cwd=checkout, check=True)
+    status = subprocess.run(
+        [*git, "status", "--porcelain", "--untracked-files=all"],
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    shown = {line[3:] for line in status.splitlines()}
+    assert shown == {".gitignore", f"examples/{name}"}
+
+
+def test_sk_mlpbp_figures_names_the_figures_folder(tmp_path):
+    figures = tmp_path / "my figures"
+    result = subprocess.run(
+        [*COMMAND, str(EXAMPLES / "plot_article_experiment.py")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+        env={**os.environ, "MPLBACKEND": "Agg", "SK_MLPBP_FIGURES": str(figures)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert [path.name for path in figures.iterdir()] == ["article_decision_surface.png"]
 
 
 @pytest.mark.parametrize("name", SCRIPTS)
@@ -83,6 +130,14 @@ def test_example_is_a_gallery_script(name):
     assert len(title.group(2)) == len(title.group(1))
     assert "\n# %%\n" in source
     assert "SK_MLPBP_FIGURES" in source
+
+
+def test_article_experiment_leaves_no_temporary_files(run_example):
+    # It writes the article's spreadsheets to a temporary folder and reads them back.
+    result, _, temporary = run_example("plot_article_experiment.py")
+    assert result.returncode == 0, result.stderr
+    assert list(temporary.iterdir()) == []
+    assert "wrote training.csv (199 rows)" in result.stdout
 
 
 def test_article_experiment_reaches_the_articles_validation_accuracy(run_example):

@@ -79,12 +79,36 @@ def test_axes_are_labelled_and_the_legend_names_every_line(data):
     display = LossCurveDisplay.from_estimator(clf, name="article")
     assert display.ax_.get_xlabel() == "epoch"
     assert display.ax_.get_ylabel() == "loss E"
-    legend = display.ax_accuracy_.get_legend()
+    legend = display.ax_.get_legend()
     assert [text.get_text() for text in legend.get_texts()] == [
         "training loss (article)",
         "validation loss (article)",
         "validation accuracy (article)",
     ]
+
+
+@pytest.mark.parametrize("validation", [False, True], ids=["loss", "validation"])
+def test_the_legend_covers_no_curve_tick_or_axis_label(data, validation):
+    # Both y-axes' curves fill the plot, so the legend goes outside it; it must also
+    # stay clear of the axes' ticks and labels and within the figure.
+    X, y, X_val, y_val = data
+    fit_params = {"X_val": X_val, "y_val": y_val} if validation else {}
+    display = LossCurveDisplay.from_estimator(fitted(X, y, **fit_params))
+    figure = display.figure_
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    (legend,) = [ax.get_legend() for ax in figure.axes if ax.get_legend()]
+    legend = legend.get_window_extent(renderer)
+    for line in display.lines_.values():
+        points = line.get_transform().transform(line.get_xydata())
+        assert not legend.count_contains(points), line.get_label()
+    axes = [display.ax_, display.ax_accuracy_] if validation else [display.ax_]
+    assert not legend.overlaps(display.ax_.get_window_extent(renderer))
+    for axis in [ax.xaxis for ax in axes] + [ax.yaxis for ax in axes]:
+        box = axis.get_tightbbox(renderer)
+        assert box is None or not legend.overlaps(box)
+    assert figure.bbox.containsx(legend.x0) and figure.bbox.containsx(legend.x1)
+    assert figure.bbox.containsy(legend.y0) and figure.bbox.containsy(legend.y1)
 
 
 def test_the_estimator_class_names_the_curves_by_default(data):
