@@ -6,9 +6,11 @@ secure format (by :mod:`sk_mlpbp._model_io`). This module holds the argument par
 and one handler per command.
 
 A problem with the files or data given (a missing, empty or malformed CSV file, a file
-that is not a model, a model trained on other columns, skops not installed) ends the
-command with exit status 2 and one line on the standard error, as argparse does for
-bad arguments. Warnings are shown as one note line each, an identical one once.
+that is not a model, a model trained on other columns, skops not installed, a place
+where the model cannot be saved, a model that fails on the data) ends the command with
+exit status 2 and one line on the standard error, as argparse does for bad arguments.
+Warnings are shown as note lines, an identical one once. Class labels are shown cut to
+``SHOWN_CHARS`` characters each, and at most ``SHOWN_LABELS`` of them in a list.
 """
 
 import argparse
@@ -19,19 +21,30 @@ import signal
 import sys
 import threading
 import warnings
+from decimal import Decimal
 
 import numpy as np
 from sklearn.metrics import classification_report, confusion_matrix
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sk_mlpbp._csv import CSVError, printable, read_table, spreadsheet_safe
+from sk_mlpbp._csv import (
+    SHOWN_CHARS,
+    CSVError,
+    number,
+    printable,
+    read_table,
+    spreadsheet_safe,
+)
 from sk_mlpbp._demo import run_demo
 from sk_mlpbp._mlp import MLPBackpropClassifier
 from sk_mlpbp._model_io import ModelFileError, load_model, require_skops, save_model
 from sk_mlpbp._progress import epoch_progress
 
 PROG = "sk-mlpbp"
+
+#: Most class labels named in a list, such as the classes of a saved model.
+SHOWN_LABELS = 10
 
 
 class CommandError(Exception):
@@ -42,18 +55,143 @@ class CommandError(Exception):
 def _notes():
     """Show each warning raised in the block as one note line on the standard error.
 
-    Warnings (a model saved by another sk_mlpbp version; training that ended near a
-    constant output, at the last of its epochs, or on inputs that saturate the
-    logistic units) are news for the user, not for a developer: a line each,
-    without the source line that Python's display adds. A message raised again, as
-    by repeated fits, is shown once.
+    Warnings (a model saved by another sk_mlpbp or scikit-learn version; training
+    that ended near a constant output, at the last of its epochs, or on inputs that
+    saturate the logistic units) are news for the user, not for a developer: a line
+    each, without the source line that Python's display adds, and a note line for
+    each line of a warning written on several. A message raised again, as by
+    repeated fits, is shown once.
     """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         yield
-    for message in dict.fromkeys(str(warning.message) for warning in caught):
-        # A warning may quote a file (the version that saved a model).
-        print(f"{PROG}: note: {printable(message)}", file=sys.stderr)
+    messages = {}
+    for warning in caught:
+        messages.setdefault(str(warning.message), warning.message)
+    for message in messages.values():
+        for line in _lines(message):
+            print(f"{PROG}: note: {line}", file=sys.stderr)
+
+
+def _lines(warning):
+    """Return the lines of a warning's message, each escaped by :func:`printable`.
+
+    The message is split at its own line breaks (scikit-learn writes some warnings
+    on several lines); the text it quotes from its attributes, such as a version
+    read from a model file, is escaped whole first, so that a file can add no line.
+    """
+    message = str(warning)
+    for value in vars(warning).values():
+        if isinstance(value, str) and value:
+            message = message.replace(value, printable(value))
+    return [printable(line) for line in message.split("\n") if line.strip()]
+
+
+def _listed(labels):
+    """Return class labels as one line of text, cut to a readable length.
+
+    Each label is cut by :func:`printable` to ``SHOWN_CHARS`` characters, and at
+    most ``SHOWN_LABELS`` labels are named, then how many there are in all.
+    """
+    shown = [printable(label, SHOWN_CHARS) for label in labels[:SHOWN_LABELS]]
+    if len(labels) > SHOWN_LABELS:
+        shown.append(f"... ({len(labels):,} in all)")
+    return ", ".join(shown)
+
+
+def _check_output(path):
+    """Raise CommandError unless a model file can be saved at ``path``.
+
+    Checked before training, so that a fit is not lost for want of a place to
+    save it: ``path`` must not be a folder, and its folder must exist and be
+    writable (the model is written to a temporary file there first).
+    """
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        reason = "it is a folder"
+    elif not os.path.lexists(folder):
+        reason = f"the folder {printable(folder)} does not exist"
+    elif not os.path.isdir(folder):
+        reason = f"{printable(folder)} is not a folder"
+    elif not os.access(folder, os.W_OK | os.X_OK):
+        reason = f"the folder {printable(folder)} is not writable"
+    else:
+        return
+    raise CommandError(f"cannot write {printable(path)}: {reason}.")
+
+
+@contextlib.contextmanager
+def _model_failures(path):
+    """Tell in a CommandError whatever a model raises while it predicts for ``path``.
+
+    A model from a file may be one that ``fit`` did not make, such as a pipeline
+    saved from Python, whose steps may fail on data that the CSV reader took: a
+    StandardScaler of small standard deviations turns a large finite input into
+    infinity, which the classifier refuses.
+    """
+    try:
+        yield
+    except MemoryError:
+        raise CommandError(
+            f"not enough memory to predict for {printable(path)}."
+        ) from None
+    except Exception as error:
+        raise CommandError(
+            f"the model cannot predict for {printable(path)}: {error}"
+        ) from None
+
+
+def _codes(classes, predicted):
+    """Return the position in ``classes`` of each of the ``predicted`` classes.
+
+    Codes, rather than the labels as text: a text array is as wide as its longest
+    label on every row.
+    """
+    position = {label: code for code, label in enumerate(classes.tolist())}
+    return np.fromiter(
+        (position[label] for label in predicted.tolist()),
+        dtype=np.intp,
+        count=predicted.shape[0],
+    )
+
+
+def _file_codes(labels, classes):
+    """Return the codes of a file's class labels, in the model's label type.
+
+    A label is the model's class that it writes: for a model of float classes,
+    the text read as a float of their dtype (``"1"`` is ``1.0``); of integer
+    classes, the text's exact value (``"1"`` and ``"1.0"`` are ``1``, ``"1.5"`` no
+    class); of other classes, the class's text. A label that is none of the
+    model's classes gets a code of its own, after theirs.
+
+    Returns
+    -------
+    codes : ndarray of int of shape (n_rows,)
+        The position of each row's class in ``classes``, else ``len(classes)``
+        plus the label's position in ``others``.
+
+    others : list of str
+        The file's labels that are no class of the model, sorted.
+    """
+    by_value = {label: code for code, label in enumerate(classes.tolist())}
+    by_text = {str(label): code for code, label in enumerate(classes)}
+    kind = classes.dtype.kind
+    distinct, rows = np.unique(labels, return_inverse=True)
+    codes, others = [], []
+    for text in distinct.tolist():
+        value = number(text) if kind in "fiu" else None
+        if value is None:
+            code = by_text.get(text)
+        elif kind == "f":
+            code = by_value.get(classes.dtype.type(value).item())
+        else:
+            # Exact, and equal values hash alike: Decimal("1.0") finds the class 1.
+            code = by_value.get(Decimal(text))
+        if code is None:
+            code = len(classes) + len(others)
+            others.append(text)
+        codes.append(code)
+    return np.array(codes, dtype=np.intp)[rows.reshape(-1)], others
 
 
 @contextlib.contextmanager
@@ -92,6 +230,7 @@ def _interrupts_recorded():
 
 
 def _fit(args):
+    _check_output(args.output)
     table = read_table(args.train, text_columns=[args.target])
     y = table.labels(args.target)
     inputs = [column for column in table.columns if column != args.target]
@@ -107,9 +246,6 @@ def _fit(args):
         X_val = validation.numbers(inputs)
     # Before training, so that the model can be saved after it.
     require_skops()
-    folder = os.path.dirname(os.path.abspath(args.output))
-    if not os.path.isdir(folder):
-        raise CommandError(f"cannot write {args.output}: {folder} is not a folder.")
     classifier = MLPBackpropClassifier(
         tuple(args.hidden),
         learning_rate=args.learning_rate,
@@ -157,8 +293,7 @@ def _fit(args):
     scaling = "raw" if args.no_scale else "standardised"
     print(
         f"saved {printable(args.output)} ({scaling} inputs: "
-        f"{printable(', '.join(inputs))}; classes: "
-        f"{printable(', '.join(model.classes_))})"
+        f"{printable(', '.join(inputs))}; classes: {_listed(model.classes_)})"
     )
 
 
@@ -166,16 +301,25 @@ def _evaluate(args):
     with _notes():
         model_file = load_model(args.model)
         table = read_table(args.data, text_columns=[args.target])
-        y = table.labels(args.target)
         model = model_file.model
-        y_pred = model.predict(model_file.inputs(table, args.target)).astype(str)
-    labels = np.union1d(model.classes_.astype(str), y)
+        classes = model.classes_
+        y, others = _file_codes(table.labels(args.target), classes)
+        if y.min() >= len(classes):
+            raise CommandError(
+                f"no class in {printable(args.data)} is one of the model's: its "
+                f"--target column {printable(repr(args.target))} holds "
+                f"{_listed(others)}; the model's classes are {_listed(classes)}."
+            )
+        X = model_file.inputs(table, args.target)
+        with _model_failures(args.data):
+            y_pred = _codes(classes, model.predict(X))
     correct = int((y_pred == y).sum())
     print(f"accuracy: {correct / y.shape[0]:.4f} ({correct} of {y.shape[0]} rows)")
     print("\nconfusion matrix (rows: true class, columns: predicted class):")
-    counts = confusion_matrix(y, y_pred, labels=labels)
+    codes = np.arange(len(classes) + len(others))
+    counts = confusion_matrix(y, y_pred, labels=codes)
     # The classes are text from the files, shown as printable() makes them.
-    names = [printable(label) for label in labels]
+    names = [printable(label, SHOWN_CHARS) for label in [*classes, *others]]
     width = max(len(str(counts.max())), *(len(name) for name in names)) + 2
     print(" " * width + "".join(f"{name:>{width}}" for name in names))
     for name, row in zip(names, counts):
@@ -183,7 +327,7 @@ def _evaluate(args):
     print()
     print(
         classification_report(
-            y, y_pred, labels=labels, target_names=names, zero_division=0
+            y, y_pred, labels=codes, target_names=names, zero_division=0
         )
     )
 
@@ -191,18 +335,33 @@ def _evaluate(args):
 def _predict(args):
     with _notes():
         model_file = load_model(args.model)
-        X = model_file.inputs(read_table(args.data))
+        table = read_table(args.data)
+        if args.target is not None:
+            table.check_column(args.target)
+        try:
+            X = model_file.inputs(table, args.target)
+        except ModelFileError as error:
+            if args.target is not None or model_file.input_columns is not None:
+                raise
+            raise ModelFileError(
+                f"{error} To leave out a column that is not an input, such as the "
+                "classes, give --target COLUMN."
+            ) from None
         model = model_file.model
-        classes = model.classes_.astype(str)
+        classes = [str(label) for label in model.classes_]
+        with _model_failures(args.data):
+            if args.proba:
+                rows = model.predict_proba(X).tolist()
+            else:
+                codes = _codes(model.classes_, model.predict(X))
         # Classes are text from a file: a spreadsheet opening the output must not
         # run one as a formula, nor a terminal act upon its control characters.
         if args.proba:
             header = [spreadsheet_safe(f"proba_{label}") for label in classes]
-            rows = model.predict_proba(X).tolist()
         else:
             header = ["prediction"]
-            safe = {label: spreadsheet_safe(label) for label in classes}
-            rows = [[safe[label]] for label in model.predict(X).astype(str)]
+            safe = [spreadsheet_safe(label) for label in classes]
+            rows = ([safe[code]] for code in codes)
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(header)
     writer.writerows(rows)
@@ -268,7 +427,13 @@ def _parser():
         "epoch and the final accuracies, and saves the model in skops format.",
     )
     fit.add_argument("train", metavar="TRAIN.csv", help="the training data")
-    fit.add_argument("--target", required=True, metavar="COLUMN", help="class column")
+    fit.add_argument(
+        "--target",
+        required=True,
+        type=str.strip,
+        metavar="COLUMN",
+        help="class column",
+    )
     fit.add_argument(
         "--hidden",
         nargs="+",
@@ -352,7 +517,11 @@ def _parser():
         "columns (in any order) and the --target column.",
     )
     evaluate.add_argument(
-        "--target", required=True, metavar="COLUMN", help="class column"
+        "--target",
+        required=True,
+        type=str.strip,
+        metavar="COLUMN",
+        help="class column",
     )
     predict = _model_command(
         commands,
@@ -362,6 +531,13 @@ def _parser():
         description="Write a CSV of predictions for DATA.csv to the standard output: "
         "a header line, then one row per row of DATA.csv. DATA.csv needs the "
         "model's input columns (in any order); other columns are ignored.",
+    )
+    predict.add_argument(
+        "--target",
+        type=str.strip,
+        metavar="COLUMN",
+        help="a class column to leave out, for a model that takes every column "
+        "of DATA.csv by position (one saved from Python on plain arrays)",
     )
     predict.add_argument(
         "--proba",

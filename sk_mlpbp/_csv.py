@@ -29,13 +29,27 @@ BLOCK_BYTES = 8 * 2**20
 # acts upon or what breaks a one-line message.
 _NOT_PRINTABLE = frozenset(("Cc", "Cf", "Zl", "Zp"))
 
-# What a spreadsheet reads as a number; other cells starting with these characters
-# are formulas to it (OWASP, "CSV Injection").
-_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+# What a spreadsheet reads as a number (ASCII digits only: float() would also read
+# '1_000' and other scripts' digits, which a spreadsheet takes for text); other cells
+# starting with these characters are formulas to it (OWASP, "CSV Injection").
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
+# A number cell as CSV writers write it: such a number, or the infinities and NaN as
+# Python and NumPy write them, with spaces around.
+_NUMBER_CELL = re.compile(
+    rf"\s*(?:{_NUMBER.pattern}|[+-]?(?:inf|infinity|nan))\s*", re.ASCII | re.IGNORECASE
+)
+# The characters of finite number cells: a row of only these whose cells float()
+# reads holds numbers that _NUMBER_CELL takes, so it needs no check cell by cell.
+_FINITE_NUMBER_CHARACTERS = re.compile(r"[0-9eE.+\- \t]*")
 
-def printable(text):
+#: Most characters of a label (or other text from a file) shown by ``printable(text,
+#: limit=SHOWN_CHARS)``; the rest is cut, and its length said instead.
+SHOWN_CHARS = 32
+
+
+def printable(text, limit=None):
     r"""Return ``text`` with the characters that a terminal acts upon escaped.
 
     Control, format and line-separator characters (ESC, CSI, newlines, the
@@ -48,6 +62,11 @@ def printable(text):
     text : str
         Text from a file: a column name, a class, a version.
 
+    limit : int, default=None
+        Most characters of ``text`` to show: longer text is cut to its first
+        ``limit`` characters, followed by ``...`` and its length. None shows it
+        whole.
+
     Returns
     -------
     text : str
@@ -58,8 +77,12 @@ def printable(text):
     >>> from sk_mlpbp._csv import printable
     >>> print(printable("red\x1b[31m\n"))
     red\x1b[31m\n
+    >>> print(printable("x" * 5000, limit=8))
+    xxxxxxxx... (5,000 characters)
     """
     text = str(text)
+    if limit is not None and len(text) > limit:
+        return f"{printable(text[:limit])}... ({len(text):,} characters)"
     if text.isprintable():
         return text
     return "".join(
@@ -99,6 +122,34 @@ def spreadsheet_safe(cell):
     return printable(cell)
 
 
+def number(cell):
+    """Return the number in a CSV cell, or None if it is not one as CSV writers write.
+
+    A number is what Python's ``csv`` and ``repr(float)``, NumPy's ``savetxt`` or a
+    spreadsheet write: an optional sign, ASCII digits with an optional decimal point,
+    an optional exponent, or ``inf``, ``infinity`` and ``nan`` in any case, with
+    spaces around. ``float()`` reads more (``1_000``, other scripts' digits), which a
+    spreadsheet shows as text.
+
+    Parameters
+    ----------
+    cell : str
+        A cell's text.
+
+    Returns
+    -------
+    value : float or None
+        The number, None if the cell is not one.
+
+    Examples
+    --------
+    >>> from sk_mlpbp._csv import number
+    >>> number(" -1.5e3"), number("nan"), number("1_000"), number("\u0661")
+    (-1500.0, nan, None, None)
+    """
+    return float(cell) if _NUMBER_CELL.fullmatch(cell) else None
+
+
 class CSVError(ValueError):
     """A CSV file that cannot be used, with a message naming the file and the place."""
 
@@ -120,12 +171,14 @@ class Table:
         The cells of the columns that are not text columns, as float64; NaN where
         a cell is not a finite number.
 
-    texts : dict of str to ndarray of str
-        The cells of each text column, stripped of surrounding spaces.
+    texts : dict of str to ndarray of object
+        The cells of each text column as str, stripped of surrounding spaces; equal
+        cells are one str object, so that a column costs a pointer a row beyond its
+        distinct labels, whatever their lengths.
 
     problems : dict of str to (int, str)
         For each column (not a text column) with a cell that is not a finite
-        number, the line of the first such cell and its text.
+        number, the line of the first such cell and its stripped text.
     """
 
     def __init__(self, path, columns, numbers, texts, problems):
@@ -154,12 +207,23 @@ class Table:
 
         Returns
         -------
-        labels : ndarray of str of shape (n_rows,)
-            The cells, stripped of surrounding spaces; none is empty.
+        labels : ndarray of object of shape (n_rows,)
+            The cells as str, stripped of surrounding spaces; none is empty.
         """
         if name not in self._texts:
             raise ValueError(f"read_table did not read {name!r} as a text column")
         return self._texts[name]
+
+    def check_column(self, name):
+        """Raise CSVError unless the table has the column ``name``.
+
+        Parameters
+        ----------
+        name : str
+            A column name.
+        """
+        if name not in self.columns:
+            raise _missing_column(self.path, name, self.columns)
 
     def numbers(self, names):
         """Return the cells of the columns ``names`` as floats.
@@ -177,8 +241,9 @@ class Table:
         Raises
         ------
         CSVError
-            If a column is missing or a cell is not a finite number; the message
-            names the column and the line.
+            If a column is missing or a cell is not a finite number (see
+            :func:`number`) or is missing (empty or NaN); the message names the
+            column and the line.
         """
         indices = []
         for name in names:
@@ -193,10 +258,27 @@ class Table:
         bad = [(self._problems[name], name) for name in names if name in self._problems]
         if bad:
             (line, cell), name = min(bad, key=lambda problem: problem[0][0])
+            where = (
+                f"{printable(self.path)}, line {line}, column {printable(repr(name))}"
+            )
+            value = number(cell) if cell else math.nan
+            if value is not None and math.isnan(value):
+                missing = (
+                    f"{printable(repr(cell))} is a missing value"
+                    if cell
+                    else "the cell is empty"
+                )
+                raise CSVError(
+                    f"{where}: {missing}; missing values are not supported: fill "
+                    "them in first, for example by imputing them "
+                    "with a pipeline of SimpleImputer and MLPBackpropClassifier "
+                    "fitted and saved from Python."
+                )
+            reason = "is not a number" if value is None else "is not a finite number"
             raise CSVError(
-                f"{printable(self.path)}, line {line}, column "
-                f"{printable(repr(name))}: {printable(repr(cell))} is not a number "
-                "(input columns must be numeric)."
+                f"{where}: {printable(repr(cell), SHOWN_CHARS)} {reason} (input "
+                "columns must hold numbers written in ASCII digits, as CSV files "
+                "write them)."
             )
         return self._numbers[:, indices]
 
@@ -303,7 +385,9 @@ def read_table(path, text_columns=()):
     for name in texts:
         if name not in seen:
             raise _missing_column(path, name, columns)
-    text_positions = [(columns.index(name), texts[name]) for name in texts]
+    # Equal labels are kept as one str object each: a label of 50,000 characters on
+    # every row costs a pointer a row, not 50,000 characters a row.
+    text_positions = [(columns.index(name), texts[name], {}) for name in texts]
     number_positions = [j for j, name in enumerate(columns) if name not in texts]
     if len(number_positions) == 1:
         only = number_positions[0]
@@ -324,14 +408,14 @@ def read_table(path, text_columns=()):
                 f"{shown}, line {line}: {len(row)} cells, but the header names "
                 f"{len(columns)} columns."
             )
-        for position, cells in text_positions:
+        for position, cells, distinct in text_positions:
             cell = row[position].strip()
             if not cell:
                 raise CSVError(
                     f"{shown}, line {line}: the {printable(repr(columns[position]))} "
                     "cell is empty (every row needs its class)."
                 )
-            cells.append(cell)
+            cells.append(distinct.setdefault(cell, cell))
         if filled == block_rows:
             blocks.append(block)
             block_rows = min(2 * block_rows, most_rows)
@@ -340,16 +424,18 @@ def read_table(path, text_columns=()):
         try:
             values = list(map(float, cells))
             # The sum of finite numbers is finite unless it overflows, which only
-            # sends the row down the slow path.
-            fine = math.isfinite(sum(values))
+            # sends the row down the slow path; so does a cell that float() reads
+            # but a CSV writer would not write (see number()).
+            fine = math.isfinite(sum(values)) and _FINITE_NUMBER_CHARACTERS.fullmatch(
+                "".join(cells)
+            )
         except ValueError:
             fine = False
         if not fine:
             values = []
             for position, cell in zip(number_positions, cells):
-                try:
-                    value = float(cell)
-                except ValueError:
+                value = number(cell)
+                if value is None:
                     value = math.nan
                 if not math.isfinite(value):
                     problems.setdefault(columns[position], (line, cell.strip()))
@@ -364,6 +450,6 @@ def read_table(path, text_columns=()):
         path,
         columns,
         numbers,
-        {name: np.array(cells, dtype=str) for name, cells in texts.items()},
+        {name: np.array(cells, dtype=object) for name, cells in texts.items()},
         problems,
     )

@@ -12,18 +12,20 @@ import signal
 import subprocess
 import sys
 import sysconfig
+import tracemalloc
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.pipeline import Pipeline
+from sklearn.exceptions import ConvergenceWarning, InconsistentVersionWarning
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sk_mlpbp import MLPBackpropClassifier, make_article_data
 from sk_mlpbp._cli import _notes, main
+from sk_mlpbp._csv import read_table
 from sk_mlpbp._model_io import load_model
 from sk_mlpbp._progress import EpochDisplay, epoch_progress
 from tests._helpers import assert_same_model, interrupted_run
@@ -588,3 +590,300 @@ def test_install_hints_work_in_a_clone_and_every_extra_exists():
             assert extra in extras, (path, extra)
     assert any(r.startswith("rich") for r in extras["progress"])
     assert 'pip install ".[progress]"' in (root / "README.md").read_text()
+
+
+def python_model(path, model, X, y):
+    """Fit ``model`` on the arrays X, y, save it as Python does, and return it."""
+    sio = pytest.importorskip("skops.io")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    sio.dump(model, path)
+    return model
+
+
+def one_line_error(capsys):
+    """Return the one error line on the standard error, after checking there is one."""
+    out, err = capsys.readouterr()
+    assert out == ""
+    (line,) = err.splitlines()
+    assert line.startswith("sk-mlpbp: error: "), line
+    return line
+
+
+def long_label_file(path, n_rows, label_length):
+    """Write ``n_rows`` rows of one input and classes a, b, one of them a long label."""
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 10, n_rows)
+    labels = np.where(x < 5, "a", "b").astype(object)
+    labels[n_rows // 2] = "L" * label_length
+    return write_csv(path, ["x", "label"], zip(x, labels))
+
+
+def test_a_long_class_label_is_read_at_about_its_own_size(tmp_path):
+    """One label of 50,000 characters costs its size, not that size a row."""
+    path = long_label_file(tmp_path / "long.csv", 10_000, 50_000)
+    size = path.stat().st_size
+    tracemalloc.start()
+    try:
+        labels = read_table(str(path), text_columns=["label"]).labels("label")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert labels[5_000] == "L" * 50_000
+    assert labels.shape == (10_000,)
+    # A text array would be 10,000 x 50,000 x 4 bytes: 1.86 GiB.
+    assert peak < 20 * size, (peak, size)
+
+
+def test_evaluate_on_a_long_class_label_uses_memory_of_the_file_size(tmp_path, capsys):
+    """Evaluating rows of a long label holds no row-by-label text array."""
+    path = long_label_file(tmp_path / "long.csv", 10_000, 50_000)
+    X, y = article_columns_of(path)
+    model = python_model(
+        tmp_path / "model.skops", MLPBackpropClassifier((2,), max_iter=1), X, y
+    )
+    tracemalloc.start()
+    try:
+        status = main(["evaluate", str(tmp_path / "model.skops"), str(path)]
+                      + ["--target", "label"])  # fmt: skip
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert status == 0, capsys.readouterr().err
+    assert model.classes_.dtype == object
+    assert peak < 20 * path.stat().st_size, peak
+
+
+def article_columns_of(path):
+    """Return the one input column and the labels of a long-label file."""
+    table = read_table(str(path), text_columns=["label"])
+    return table.numbers(["x"]), table.labels("label")
+
+
+def test_fit_and_evaluate_show_a_long_class_label_cut_with_its_length(tmp_path, capsys):
+    """What is printed of a long label is its start, an ellipsis and its length."""
+    path = long_label_file(tmp_path / "long.csv", 200, 5_000)
+    model = tmp_path / "model.skops"
+    command = ["fit", str(path), "--target", "label", "--epochs", "1"]
+    assert main([*command, "--output", str(model)]) == 0
+    out = capsys.readouterr().out
+    cut = r"L{10,80}\.\.\. \(5,000 characters\)"
+    assert re.search(rf"^saved .*; classes: {cut}, a, b\)$", out, re.M), out
+    assert main(["evaluate", str(model), str(path), "--target", "label"]) == 0
+    out = capsys.readouterr().out
+    assert "L" * 81 not in out
+    assert re.search(rf"^ +{cut}( +\d+){{3}}$", out, re.M), out
+
+
+@pytest.mark.parametrize(
+    "dtype, written",
+    [(float, "{:d}"), (np.int64, "{:.1f}")],
+    ids=["float classes, integer text", "integer classes, float text"],
+)
+def test_evaluate_compares_the_file_classes_in_the_model_label_type(
+    dtype, written, tmp_path, capsys
+):
+    """A model of float classes takes the file's "1" for 1.0, and int ones "1.0"."""
+    X, y = make_article_data(80, random_state=0)
+    path = tmp_path / "model.skops"
+    model = python_model(path, MLPBackpropClassifier((4,)), X, y.astype(dtype))
+    rows = [[*x, written.format(label)] for x, label in zip(X, y)]
+    data = write_csv(tmp_path / "data.csv", ["x", "y", "z", "output"], rows)
+    assert main(["evaluate", str(path), str(data), "--target", "output"]) == 0
+    out = capsys.readouterr().out
+    score = model.score(X, y.astype(dtype))
+    assert f"accuracy: {score:.4f} ({round(score * 80)} of 80 rows)" in out
+    names = [str(label) for label in model.classes_]
+    assert re.search(rf"^ +{names[0]} +{names[1]}\n +{names[0]} +\d+ +\d+$", out, re.M)
+    assert len(re.findall(r"^ +\S+ +\d+ +\d+$", out, re.M)) == 2
+
+
+def overflowing_model(tmp_path):
+    """Save a scaler of standard deviation 0.01 and the classifier; return the path."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(scale=0.01, size=(60, 2))
+    y = np.where(X[:, 0] > 0, "pos", "neg")
+    model = make_pipeline(StandardScaler(), MLPBackpropClassifier((3,), max_iter=5))
+    python_model(tmp_path / "model.skops", model, X, y)
+    return tmp_path / "model.skops"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["predict"], ["predict", "--proba"], ["evaluate"]],
+    ids=" ".join,
+)
+def test_a_model_that_fails_on_the_data_is_one_line_and_status_2(
+    command, tmp_path, capsys
+):
+    """A finite input that the model's scaler overflows ends the command in one line."""
+    path = overflowing_model(tmp_path)
+    data = write_csv(tmp_path / "data.csv", ["a", "b", "label"], [[1e308, 0, "pos"]])
+    name, *options = command
+    assert main([name, str(path), str(data), *options, "--target", "label"]) == 2
+    line = one_line_error(capsys)
+    assert re.fullmatch(
+        r"sk-mlpbp: error: the model cannot predict for \S*data\.csv: .*infinity.*",
+        line,
+    )
+
+
+def test_evaluate_says_when_no_class_of_the_file_is_one_of_the_model_s(
+    tmp_path, capsys
+):
+    """A neg/pos model on a file of classes 0 and 1: one line naming both sets."""
+    path = overflowing_model(tmp_path)
+    rows = [[0.01, 0.0, "0"], [-0.01, 0.0, "1"], [0.0, 0.01, "1"]]
+    data = write_csv(tmp_path / "data.csv", ["a", "b", "label"], rows)
+    assert main(["evaluate", str(path), str(data), "--target", "label"]) == 2
+    assert one_line_error(capsys) == (
+        f"sk-mlpbp: error: no class in {data} is one of the model's: its --target "
+        "column 'label' holds 0, 1; the model's classes are neg, pos."
+    )
+
+
+@pytest.mark.parametrize(
+    "output, message",
+    [
+        (lambda folder: folder, r"it is a folder"),
+        (
+            lambda folder: folder / "missing" / "model.skops",
+            r"the folder \S*missing does not exist",
+        ),
+        (
+            lambda folder: folder / "train.csv" / "model.skops",
+            r"\S*train\.csv is not a folder",
+        ),
+    ],
+    ids=["a folder", "missing folder", "a file as folder"],
+)
+def test_fit_checks_the_output_path_before_training(output, message, tmp_path, capsys):
+    """An --output where no model can be written is refused before any epoch."""
+    train = article_file(tmp_path / "train.csv", 40, seed=0)
+    path = output(tmp_path)
+    assert main(["fit", str(train), "--target", "side", "--output", str(path)]) == 2
+    assert re.fullmatch(
+        rf"sk-mlpbp: error: cannot write {re.escape(str(path))}: {message}\.",
+        one_line_error(capsys),
+    )
+
+
+def positional_model(tmp_path):
+    """Save a model fitted on plain arrays of x, y, z; return it and its path."""
+    X, y = make_article_data(80, random_state=0)
+    path = tmp_path / "model.skops"
+    return python_model(path, MLPBackpropClassifier((4,)), X, y), path
+
+
+def test_predict_target_leaves_out_the_class_column_of_a_positional_model(
+    tmp_path, capsys
+):
+    """``predict --target`` drops the class column that a model by position lacks."""
+    model, path = positional_model(tmp_path)
+    data = article_file(tmp_path / "data.csv", 30, seed=1)
+    assert main(["predict", str(path), str(data), "--target", " side "]) == 0
+    _, rows = read_output_csv(capsys.readouterr().out)
+    X, _ = article_columns(data)
+    assert_array_equal([row[0] for row in rows], model.predict(X).astype(str))
+
+
+def test_predict_of_a_positional_model_on_one_column_too_many_names_target(
+    tmp_path, capsys
+):
+    """Without --target, the error on the extra column says how to leave it out."""
+    _, path = positional_model(tmp_path)
+    data = article_file(tmp_path / "data.csv", 30, seed=1)
+    assert main(["predict", str(path), str(data)]) == 2
+    assert re.fullmatch(
+        r"sk-mlpbp: error: the model takes 3 input columns, but \S*data\.csv has 4\. "
+        r".*give --target COLUMN\.",
+        one_line_error(capsys),
+    )
+    assert main(["predict", str(path), str(data), "--target", "label"]) == 2
+    assert "data.csv has no column 'label'" in one_line_error(capsys)
+
+
+@pytest.mark.parametrize(
+    "cell, shown",
+    [("", "the cell is empty"), ("nan", "'nan' is a missing value")],
+    ids=["empty", "nan"],
+)
+def test_a_missing_input_says_missing_values_need_imputing(
+    cell, shown, tmp_path, capsys
+):
+    """An empty or NaN input cell: not supported, impute them; line and column."""
+    train = write_csv(
+        tmp_path / "train.csv",
+        ["x", "y", "side"],
+        [[0.1, 0.2, "left"], [0.3, cell, "right"]],
+    )
+    model = tmp_path / "model.skops"
+    assert main(["fit", str(train), "--target", "side", "--output", str(model)]) == 2
+    assert re.fullmatch(
+        rf"sk-mlpbp: error: \S*train\.csv, line 3, column 'y': {shown}; missing "
+        r"values are not supported: .*imput.*SimpleImputer.*",
+        one_line_error(capsys),
+    )
+
+
+@pytest.mark.parametrize("cell", ["1_000", "\u0661", "\u0663.\u0665", "\uff11"])
+def test_an_input_that_only_float_reads_is_refused_with_line_and_column(
+    cell, tmp_path, capsys
+):
+    """Underscores and other scripts' digits are text to a spreadsheet: refused."""
+    train = write_csv(
+        tmp_path / "train.csv",
+        ["x", "y", "side"],
+        [[0.1, 0.2, "left"], [0.3, 0.4, "right"], [0.5, cell, "left"]],
+    )
+    model = tmp_path / "model.skops"
+    assert main(["fit", str(train), "--target", "side", "--output", str(model)]) == 2
+    assert re.fullmatch(
+        rf"sk-mlpbp: error: \S*train\.csv, line 4, column 'y': '{cell}' is not a "
+        r"number .*ASCII digits.*",
+        one_line_error(capsys),
+    )
+
+
+def test_inputs_are_read_as_csv_writers_write_numbers(tmp_path):
+    """Signs, decimal points, exponents in either case and spaces around are read."""
+    cells = ["-1", "+2.5", ".5", "5.", "1e-3", "1E+3", " 7 ", "-0.0", "1e308"]
+    path = write_csv(tmp_path / "data.csv", ["x"], [[cell] for cell in cells])
+    X = read_table(str(path)).numbers(["x"])
+    assert_array_equal(X.ravel(), [-1, 2.5, 0.5, 5, 1e-3, 1e3, 7, 0, 1e308])
+
+
+def test_fit_strips_the_target_name_as_the_header_names(files, tmp_path, capsys):
+    """``--target " side"`` names the column ``side``, as header names are stripped."""
+    model = tmp_path / "model.skops"
+    command = ["fit", str(files["train"]), "--target", " side ", "--epochs", "1"]
+    assert main([*command, "--output", str(model)]) == 0
+    assert "classes: left, right)" in capsys.readouterr().out
+    command = ["evaluate", str(model), str(files["valid"]), "--target", "side "]
+    assert main(command) == 0
+
+
+def test_a_warning_of_several_lines_is_a_note_line_each_still_escaped(capsys):
+    """scikit-learn's multi-line warnings make several note lines; file text stays."""
+    with _notes():
+        warnings.warn(
+            InconsistentVersionWarning(
+                estimator_name="StandardScaler",
+                current_sklearn_version="1.5.0",
+                original_sklearn_version="0.1\n\x1b[2Jfake",
+            )
+        )
+        warnings.warn("first line\nsecond \x1b[31mline\n")
+    lines = capsys.readouterr().err.splitlines()
+    assert all(line.startswith("sk-mlpbp: note: ") for line in lines), lines
+    assert len(lines) == 4, lines
+    assert "from version 0.1\\n\\x1b[2Jfake when using version 1.5.0" in lines[0]
+    assert lines[1] == (
+        "sk-mlpbp: note: https://scikit-learn.org/stable/model_persistence.html"
+        "#security-maintainability-limitations"
+    )
+    assert lines[2:] == [
+        "sk-mlpbp: note: first line",
+        "sk-mlpbp: note: second \\x1b[31mline",
+    ]
