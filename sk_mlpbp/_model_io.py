@@ -10,26 +10,32 @@ model file too, whose columns are the model's ``feature_names_in_`` if it has th
 import contextlib
 import functools
 import inspect
+import io
 import json
 import os
 import secrets
 import stat
+import types
 import warnings
 import zipfile
 from numbers import Integral
 from typing import NamedTuple
 
 import numpy as np
+from scipy.interpolate import BSpline
 from sklearn.base import TransformerMixin
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import SplineTransformer
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted
 
 from sk_mlpbp._csv import printable
 from sk_mlpbp._mlp import MLPBackpropClassifier
 
-#: The one type a model file may hold beyond those skops trusts by default (which
-#: include scikit-learn's, such as the Pipeline and StandardScaler that ``fit`` saves).
+#: The one type of sk_mlpbp that a model file may hold beyond those skops trusts by
+#: default (which include scikit-learn's, such as the Pipeline and StandardScaler that
+#: ``fit`` saves). :func:`trusted_types` lists the others.
 MODEL_TYPE = "sk_mlpbp._mlp.MLPBackpropClassifier"
 
 #: The archive member that holds what sk_mlpbp records beside the skops model.
@@ -250,15 +256,72 @@ def save_model(model, path, input_columns=None):
         ) from None
 
 
+@functools.cache
+def trusted_types():
+    """Return the types trusted beyond skops' defaults, each with its skops loader.
+
+    Besides ``MODEL_TYPE``, scikit-learn transformers hold data and functions that
+    skops does not trust by default: ``numpy.dtype`` (``SimpleImputer``,
+    ``KBinsDiscretizer``), the closed-form score functions of
+    ``sklearn.feature_selection`` (``chi2``, ``f_classif``, ``f_regression``,
+    ``r_regression``: plain arithmetic on arrays, called by the selectors' ``fit``
+    only), and SciPy's ``BSpline`` (``SplineTransformer``) with the ``asarray``
+    function that newer SciPy versions keep in it. Not trusted: the
+    ``mutual_info_*`` score functions, which run nearest-neighbour searches, in
+    parallel with ``n_jobs``, when something calls them. The names are those that
+    skops itself writes for these objects (its ``get_untrusted_types`` of a dump of
+    them), so they follow the installed skops, SciPy and scikit-learn. A type
+    trusted here may only be rebuilt by the loader that skops writes for it (a
+    dtype as a dtype, a function as a function, never called), and every
+    ``BSpline`` is checked after loading (:func:`_check_bsplines`).
+
+    Returns
+    -------
+    trusted : dict of str to str
+        The type names and their skops loaders (``"DTypeNode"``, ...).
+    """
+    from sklearn.feature_selection import chi2, f_classif, f_regression, r_regression
+
+    skops_io = require_skops()
+    splines = SplineTransformer(n_knots=2, degree=1).fit([[0.0], [1.0]])
+    functions = [chi2, f_classif, f_regression, r_regression]
+    data = skops_io.dumps([np.dtype(np.float64), splines, *functions])
+    names = set(skops_io.get_untrusted_types(data=data))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        schema = json.loads(archive.read("schema.json"))
+    return {name: node["__loader__"] for name, node in _nodes(schema) if name in names}
+
+
+def _nodes(schema):
+    """Yield ``(type name, node)`` for every node of a parsed skops schema.
+
+    The name is the one that skops checks against its trusted types:
+    ``__module__`` and ``__class__`` joined by a dot. Every dict of the schema
+    that has both is taken, wherever it sits.
+    """
+    stack = [schema]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            module, name = item.get("__module__"), item.get("__class__")
+            if isinstance(module, str) and isinstance(name, str):
+                yield f"{module}.{name}", item
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
 def load_model(path):
     """Read a fitted model and its input columns' names from a skops file.
 
     The model is an ``MLPBackpropClassifier``, or a ``Pipeline`` of fitted
     scikit-learn transformers ending in one. The file may hold no type that needs
-    trusting other than ``MODEL_TYPE``: skops refuses anything else before creating
+    trusting other than ``MODEL_TYPE`` and those of :func:`trusted_types`, each
+    rebuilt by its own skops loader: skops refuses anything else before creating
     any object. Before skops reads it, the file must be a regular file whose members
     inflate to at most ``MAX_INFLATED_BYTES`` (``MAX_SCHEMA_BYTES`` for the JSON
-    members); after, the classifier must be shaped as ``fit`` makes one.
+    members); after, every ``BSpline`` must be one that SciPy's constructor accepts
+    and the classifier shaped as ``fit`` makes one.
 
     Parameters
     ----------
@@ -353,16 +416,31 @@ def _too_large(archive):
 
 def _load(skops_io, file, shown, not_a_model):
     """Return the model and the metadata of an open model file whose sizes passed."""
+    trusted = trusted_types()
     try:
-        model = skops_io.load(file, trusted=[MODEL_TYPE])
-        file.seek(0)
         with zipfile.ZipFile(file) as archive:
             metadata = _read_metadata(archive)
-    except OSError:
+            schema = json.loads(archive.read("schema.json"))
+        # skops trusts a name whatever loader the schema gives it, and some
+        # loaders call what they rebuild with arguments from the file (LossNode,
+        # and ConstructorFromReduceNode in newer skops): a function stays one.
+        for name, node in _nodes(schema):
+            if name in trusted and node.get("__loader__") != trusted[name]:
+                raise ModelFileError(
+                    f"{shown} is not a model file that sk-mlpbp reads: it rebuilds "
+                    f"{name} by {printable(repr(node.get('__loader__')))}, not by "
+                    f"{trusted[name]}."
+                )
+        del schema  # before skops parses it again
+        file.seek(0)
+        model = skops_io.load(file, trusted=[MODEL_TYPE, *trusted])
+    except (OSError, ModelFileError):
         raise
     except skops_io.exceptions.UntrustedTypesFoundException:
         file.seek(0)
-        others = sorted(set(skops_io.get_untrusted_types(file=file)) - {MODEL_TYPE})
+        others = sorted(
+            set(skops_io.get_untrusted_types(file=file)) - {MODEL_TYPE, *trusted}
+        )
         raise ModelFileError(
             f"{shown} holds types that are not trusted: {printable(', '.join(others))}."
         ) from None
@@ -404,8 +482,10 @@ def _check_model(model, path):
     That is a fitted ``MLPBackpropClassifier`` shaped as ``fit`` makes one (see
     :func:`_check_classifier`), or a ``Pipeline`` of fitted scikit-learn
     transformers ending in one. No object may hold an instance attribute that
-    hides a method or property of its class.
+    hides a method or property of its class, and every ``BSpline`` it holds must be
+    one that SciPy's constructor accepts.
     """
+    _check_bsplines(model, path)
     if not isinstance(model, Pipeline):
         classifier, holds = model, f"a {type(model).__name__}"
     else:
@@ -442,6 +522,82 @@ def _check_model(model, path):
             f"{path} holds {holds}, not a fitted MLPBackpropClassifier."
         )
     _check_classifier(classifier, path)
+
+
+def _reachable(root):
+    """Yield every object reachable from ``root``, once each.
+
+    Through what skops rebuilds: containers, object arrays, instance attributes,
+    ``functools.partial`` objects and bound methods.
+    """
+    seen, stack = set(), [root]
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        yield obj
+        if isinstance(obj, dict):
+            stack.extend(obj.keys())
+            stack.extend(obj.values())
+        elif isinstance(obj, (list, tuple, set, frozenset)):
+            stack.extend(obj)
+        elif isinstance(obj, np.ndarray):
+            if obj.dtype.kind == "O":
+                stack.extend(obj.ravel().tolist())
+        elif isinstance(obj, functools.partial):
+            stack.extend([obj.func, obj.args, obj.keywords])
+        elif isinstance(obj, types.MethodType):
+            stack.extend([obj.__self__, obj.__func__])
+        if not isinstance(obj, (type, types.FunctionType)) and hasattr(obj, "__dict__"):
+            stack.extend(vars(obj).values())
+
+
+def _same_value(loaded, made):
+    """Whether an attribute of a loaded object is the one a constructor made."""
+    if isinstance(made, np.ndarray):
+        return (
+            isinstance(loaded, np.ndarray)
+            and (loaded.dtype, loaded.shape) == (made.dtype, made.shape)
+            and loaded.flags.c_contiguous == made.flags.c_contiguous
+            and np.array_equal(loaded, made)
+        )
+    if callable(made):
+        return loaded is made
+    if isinstance(made, Integral) and not isinstance(made, bool):
+        return _is_int(loaded) and loaded == made
+    return type(loaded) is type(made) and loaded == made
+
+
+def _check_bsplines(model, path):
+    """Refuse a ``BSpline`` anywhere in ``model`` that SciPy would not make.
+
+    skops rebuilds a ``BSpline`` without its constructor's checks, and SciPy's
+    compiled evaluation trusts its knots, coefficients and degree to agree: a
+    crafted one reads memory beyond its arrays. Each must equal the ``BSpline``
+    that the constructor makes of its knots, coefficients and degree (on axis 0,
+    as ``SplineTransformer`` makes them), attribute for attribute.
+    """
+    for obj in _reachable(model):
+        if not isinstance(obj, BSpline):
+            continue
+        try:
+            made = BSpline(obj.t, obj.c, obj.k, extrapolate=obj.extrapolate)
+        except Exception:  # whatever the constructor raises for bad arguments
+            made = None
+        loaded = vars(obj)
+        if not (
+            type(obj) is BSpline
+            and made is not None
+            and loaded.keys() == vars(made).keys()
+            and all(
+                _same_value(loaded[key], value) for key, value in vars(made).items()
+            )
+        ):
+            raise ModelFileError(
+                f"{path} is not a model file that sk-mlpbp reads: it holds a BSpline "
+                "that SciPy's BSpline constructor does not make."
+            )
 
 
 def _check_no_shadowing(obj, path, what):
@@ -494,13 +650,39 @@ def _is_int(value):
     return isinstance(value, Integral) and not isinstance(value, (bool, np.bool_))
 
 
+def _classes_as_fit_makes(classes):
+    """Whether ``classes`` is what ``fit`` makes of class labels.
+
+    That is ``np.unique`` of labels that scikit-learn takes as classes: two or more,
+    sorted and distinct, of ints, bools, whole finite floats, str (a NumPy str array
+    or an object array of str), datetimes or timedeltas without NaT. Never bytes,
+    which scikit-learn refuses as labels.
+    """
+    if not (
+        isinstance(classes, np.ndarray) and classes.ndim == 1 and classes.shape[0] >= 2
+    ):
+        return False
+    kind = classes.dtype.kind
+    if kind == "O":
+        made = all(isinstance(label, str) for label in classes)
+    elif kind in "Mm":
+        made = not np.isnat(classes).any()
+    elif kind == "f":
+        # Floats with a fraction are continuous targets, which fit refuses.
+        made = np.isfinite(classes).all() and type_of_target(classes) != "continuous"
+    else:
+        made = kind in "biuU"
+    return bool(made) and np.array_equal(np.unique(classes), classes)
+
+
 def _check_classifier(classifier, path):
     """Raise a ModelFileError unless ``classifier`` is shaped as ``fit`` makes one.
 
     Its instance attributes are those ``fit`` sets, its parameters valid, its
-    weights finite float arrays whose shapes chain from ``n_features_in_`` inputs to
-    ``n_outputs_`` outputs (1 for two classes, else one per class), and it is not a
-    multilabel model, which the command line does not take.
+    weights finite float arrays whose shapes chain from ``n_features_in_`` inputs
+    through the hidden layers of ``hidden_layer_sizes`` to ``n_outputs_`` outputs (1
+    for two classes, else one per class), its classes those ``fit`` makes of class
+    labels, and it is not a multilabel model, which the command line does not take.
     """
 
     def refuse(reason):
@@ -537,18 +719,24 @@ def _check_classifier(classifier, path):
         if not (W.ndim == 2 and W.shape[0] == units[-1] and b.shape == W.shape[1:]):
             refuse("weights' shapes do not chain from layer to layer")
         units.append(W.shape[1])
+    try:
+        hidden = classifier._validate_hidden_layer_sizes()
+    except (ValueError, TypeError) as error:
+        refuse(f"has an invalid parameter ({printable(str(error))})")
+    if units[1:-1] != hidden:
+        refuse(
+            f"weights make hidden layers of {units[1:-1]} units, not the "
+            f"{hidden} of its hidden_layer_sizes"
+        )
     if not all(np.isfinite(W).all() for W in coefs + intercepts):
         refuse("weights are not all finite")
     classes, multilabel = attributes["classes_"], attributes["_multilabel"]
-    if not (
-        isinstance(classes, np.ndarray)
-        and classes.ndim == 1
-        and classes.shape[0] >= 2
-        and classes.dtype.kind in "iufbUSO"
-        and (classes.dtype.kind != "O" or all(isinstance(c, str) for c in classes))
-        and np.unique(classes).shape == classes.shape
-    ):
-        refuse("classes_ is not an array of two or more distinct classes")
+    if not _classes_as_fit_makes(classes):
+        refuse(
+            "classes_ is not what fit makes of class labels: two or more distinct "
+            "classes, sorted, of ints, bools, whole floats, str, datetimes or "
+            "timedeltas"
+        )
     if not isinstance(multilabel, (bool, np.bool_)):
         refuse("_multilabel is not True or False")
     n_outputs = 1 if classes.shape[0] == 2 and not multilabel else classes.shape[0]

@@ -23,8 +23,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from scipy.interpolate import BSpline
+from sklearn.feature_selection import SelectKBest, f_classif
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import FunctionTransformer, SplineTransformer, StandardScaler
 
 from sk_mlpbp import MLPBackpropClassifier, _model_io, make_article_data
 from sk_mlpbp._cli import main
@@ -338,6 +340,17 @@ def protocol(tree):
     tree["protocol"] = 99
 
 
+def wide_hidden_layer(model):
+    """Give the model a hidden layer of 100,000 units; hidden_layer_sizes stay (5,)."""
+    width = 100_000
+    model.coefs_ = [np.ones((3, width), np.float32), np.ones((width, 3), np.float32)]
+    model.intercepts_ = [np.zeros(width, np.float32), np.zeros(3, np.float32)]
+
+
+def set_classes(classes):
+    return crafted_by_dump(lambda m: setattr(m, "classes_", classes))
+
+
 CRAFTED = {
     # Trusted types, content that fit never makes.
     "coefs_ shapes do not chain": crafted_by_dump(shuffled_coefs),
@@ -358,6 +371,22 @@ CRAFTED = {
     ),
     "repeated classes": crafted_by_dump(
         lambda m: setattr(m, "classes_", np.array(["a", "a", "b"]))
+    ),
+    # Classes that fit cannot make (np.unique of labels scikit-learn takes).
+    "bytes classes": set_classes(np.array([b"\xfd", b"\xfe", b"\xff"])),
+    "a NaN class": set_classes(np.array([0.0, 1.0, np.nan])),
+    "fractional float classes": set_classes(np.array([0.5, 1.0, 1.5])),
+    "object classes of ints": set_classes(np.array([0, 1, 2], dtype=object)),
+    "unsorted classes": set_classes(np.array(["up", "left", "right"])),
+    "a NaT class": set_classes(np.array(["2020-01-01", "2021-01-01", "NaT"], "M8[D]")),
+    "complex classes": set_classes(np.array([0j, 1j, 2j])),
+    # Weights of other hidden widths than hidden_layer_sizes.
+    "a hidden layer wider than hidden_layer_sizes": crafted_by_dump(wide_hidden_layer),
+    "hidden_layer_sizes of two layers for one": crafted_by_dump(
+        lambda m: setattr(m, "hidden_layer_sizes", (5, 5))
+    ),
+    "hidden_layer_sizes of another width": crafted_by_dump(
+        lambda m: setattr(m, "hidden_layer_sizes", 6)
     ),
     "invalid parameter": crafted_by_dump(lambda m: setattr(m, "learning_rate", -1.0)),
     "attribute fit never sets": crafted_by_dump(lambda m: setattr(m, "extra_", 1)),
@@ -553,3 +582,98 @@ def test_fit_refuses_a_network_larger_than_the_memory_in_one_line(
     assert "more than this machine's 0.0 GiB of memory" in err[0]
     assert err[0].startswith("sk-mlpbp: error: hidden_layer_sizes [100000] make")
     assert not model.exists()
+
+
+# -- types trusted beyond skops' defaults --------------------------------------------
+
+
+def spline_pipeline(good, change):
+    """Return a pipeline of splines and the good model, its splines changed."""
+    pipeline = make_pipeline(SplineTransformer(n_knots=4), copy.deepcopy(good.model))
+    pipeline[0].fit(good.X)
+    change(pipeline[0].bsplines_)
+    return pipeline
+
+
+def too_few_coefficients(bsplines):
+    spline = bsplines[0]
+    bsplines[0] = BSpline.construct_fast(spline.t, spline.c[:1], spline.k)
+
+
+def an_attribute_more(bsplines):
+    bsplines[0].note = 1
+
+
+CRAFTED_SPLINES = {
+    "too few coefficients for its knots": lambda good: spline_pipeline(
+        good, too_few_coefficients
+    ),
+    "an attribute the constructor never sets": lambda good: spline_pipeline(
+        good, an_attribute_more
+    ),
+    "a FunctionTransformer's function": lambda good: make_pipeline(
+        FunctionTransformer(
+            BSpline.construct_fast(np.arange(10.0), np.ones((1, 1)), 3)
+        ).fit(good.X),
+        copy.deepcopy(good.model),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CRAFTED_SPLINES)
+def test_a_bspline_that_scipy_would_not_make_is_refused_wherever_it_is(
+    case, good, tmp_path, capsys
+):
+    """A trusted BSpline is checked against SciPy's constructor, wherever it sits.
+
+    skops rebuilds it without the constructor's checks, and SciPy's compiled
+    evaluation reads memory beyond arrays that do not match its knots and degree
+    (a spline of 1 coefficient for 10 knots of degree 3 returns 1e307 or -inf).
+    """
+    path = tmp_path / "crafted.skops"
+    save_model(CRAFTED_SPLINES[case](good), path, input_columns=["x", "y", "z"])
+    assert_refused(
+        capsys, path, good.folder / "data.csv", "a BSpline that SciPy's BSpline"
+    )
+
+
+def test_a_trusted_function_that_a_file_would_call_is_refused_before_loading(
+    good, tmp_path, capsys
+):
+    """A trusted score function is loaded as a function, never called by the load.
+
+    skops trusts a name whatever loader the schema names, and some loaders call
+    what they rebuild with arguments from the file (LossNode, in every skops
+    version; ConstructorFromReduceNode in newer ones).
+    """
+    pipeline = make_pipeline(SelectKBest(f_classif, k=2), copy.deepcopy(good.model))
+    pipeline[0].fit(good.X, good.y)
+    source = tmp_path / "selector.skops"
+    save_model(pipeline, source, input_columns=["x", "y", "z"])
+
+    def called_with_arguments(tree):
+        steps = tree["content"]["content"]["steps"]["content"]
+        selector, classifier = (step["content"][1]["content"] for step in steps)
+        # f_classif(X, y) of the first weights (3 x 5) and the 3 classes.
+        nodes = classifier["content"]
+        arguments = [nodes["coefs_"]["content"][0], nodes["classes_"]]
+        selector["content"]["score_func"].update(
+            __loader__="LossNode",
+            __reduce__={"args": {"__class__": "tuple", "__module__": "builtins",
+                                 "__loader__": "TupleNode", "content": arguments,
+                                 "__id__": 1}},
+            content={"__class__": "NoneType", "__module__": "builtins",
+                     "__loader__": "JsonNode", "content": "null", "is_json": True,
+                     "__id__": 2},
+        )  # fmt: skip
+
+    path = rewritten(source, tmp_path / "crafted.skops", schema=called_with_arguments)
+    called = r"rebuilds \S*\.f_classif by 'LossNode', not by FunctionNode"
+    assert_refused(capsys, path, good.folder / "data.csv", called)
+    # What the check prevents: skops, trusting the name, calls the function and
+    # puts what it returns, (F, p-values), in its place.
+    trusted = [_model_io.MODEL_TYPE, *_model_io.trusted_types()]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # F of 1 sample a class
+        loaded = sio.load(path, trusted=trusted)
+    assert isinstance(loaded[0].score_func, tuple)

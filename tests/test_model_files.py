@@ -5,6 +5,8 @@ columns' names are recorded in the file, and that a file is written whole or not
 all.
 """
 
+import builtins
+import copy
 import json
 import os
 import subprocess
@@ -15,10 +17,36 @@ import zipfile
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
+from sklearn.compose import make_column_transformer
+from sklearn.decomposition import NMF, PCA, FastICA
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_selection import (
+    SelectKBest,
+    SelectPercentile,
+    VarianceThreshold,
+    chi2,
+    f_classif,
+    mutual_info_classif,
+)
+from sklearn.impute import KNNImputer, MissingIndicator, SimpleImputer
+from sklearn.kernel_approximation import RBFSampler
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import MinMaxScaler, StandardScaler
+from sklearn.pipeline import Pipeline, make_pipeline, make_union
+from sklearn.preprocessing import (
+    Binarizer,
+    FunctionTransformer,
+    KBinsDiscretizer,
+    MaxAbsScaler,
+    MinMaxScaler,
+    Normalizer,
+    OneHotEncoder,
+    PolynomialFeatures,
+    PowerTransformer,
+    QuantileTransformer,
+    SplineTransformer,
+    StandardScaler,
+)
+from sklearn.random_projection import GaussianRandomProjection
 
 import sk_mlpbp
 from sk_mlpbp import MLPBackpropClassifier, make_article_data
@@ -30,7 +58,7 @@ from sk_mlpbp._model_io import (
     load_model,
     save_model,
 )
-from sk_mlpbp.exceptions import InconsistentVersionWarning
+from sk_mlpbp.exceptions import InconsistentVersionWarning, SaturationWarning
 from tests._helpers import ARTICLE, ignore_convergence
 
 sio = pytest.importorskip("skops.io")
@@ -358,6 +386,150 @@ def test_python_model_with_feature_names_without_pandas_notes_it(
         "sk-mlpbp: note: X does not have valid feature names, but StandardScaler "
         "was fitted with feature names"
     ]
+
+
+# The kinds of class labels that fit takes, and so the classes_ it makes.
+LABELS = {
+    "int8": np.array([3, -1, 7], dtype=np.int8),
+    "uint64": np.array([2, 0, 1], dtype=np.uint64),
+    "bool": np.array([True, False, True]),
+    "whole floats": np.array([1.0, -0.0, 2.0]),
+    "float16": np.array([1.0, 0.0, 2.0], dtype=np.float16),
+    "str": np.array(["b", "a", "c"]),
+    "object str": np.array(["b", "a", "c"], dtype=object),
+    "datetime64": np.array(["2021-01-01", "2020-01-01", "2022-01-01"], "M8[D]"),
+    "timedelta64": np.array([3, 1, 2], dtype="m8[s]"),
+}
+
+
+@pytest.mark.parametrize("kind", LABELS)
+def test_load_model_takes_the_classes_of_every_kind_fit_makes(kind, tmp_path):
+    """Whatever labels fit takes, the model it makes of them loads."""
+    X, y = make_article_data(60, random_state=0)
+    labels = LABELS[kind][y + (X[:, 1] > 0.5)]
+    model = MLPBackpropClassifier((3,), max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, labels)
+    path = tmp_path / "model.skops"
+    save_model(model, str(path))
+    loaded = load_model(str(path)).model
+    assert loaded.classes_.dtype == model.classes_.dtype
+    assert_array_equal(loaded.classes_, model.classes_)
+    assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+@pytest.mark.parametrize(
+    "sizes", [5, (5,), [4, 3], np.array([4, 3])], ids=["int", "tuple", "list", "array"]
+)
+def test_load_model_takes_hidden_layer_sizes_in_every_form_fit_takes(sizes, tmp_path):
+    """An int is one hidden layer, as fit reads it; sequences are one a layer."""
+    model, X = fitted(hidden_layer_sizes=sizes)
+    path = tmp_path / "model.skops"
+    save_model(model, str(path))
+    assert_array_equal(
+        load_model(str(path)).model.predict_proba(X), model.predict_proba(X)
+    )
+
+
+# Transformers whose files need trust beyond skops' defaults: numpy.dtype for the
+# imputer and the discretiser, a score function for the selector, SciPy's BSpline
+# (and, in newer SciPy, its asarray function) for the splines.
+TRANSFORMERS = {
+    "SimpleImputer": lambda: SimpleImputer(),
+    "KBinsDiscretizer": lambda: KBinsDiscretizer(n_bins=3, strategy="uniform"),
+    "SelectKBest(f_classif)": lambda: SelectKBest(f_classif, k=2),
+    "SplineTransformer": lambda: SplineTransformer(n_knots=4),
+}
+
+
+def fitted_pipeline(transformer, X=None):
+    """Return ``transformer`` and a classifier fitted as a pipeline, and X.
+
+    X is the article's data with three classes unless given; y is its classes.
+    """
+    X_, y = three_classes(150, 0)
+    X = X_ if X is None else X
+    classifier = MLPBackpropClassifier((5,), max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        # Short fits, and features such as NMF's that are far from standardised.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", SaturationWarning)
+        return make_pipeline(transformer, classifier).fit(X, y), X
+
+
+@pytest.mark.parametrize("name", TRANSFORMERS)
+def test_a_pipeline_of_a_transformer_that_needs_more_trust_loads_as_saved(
+    name, tmp_path
+):
+    """Pipelines of these transformers load with load_model and predict the same."""
+    pipeline, X = fitted_pipeline(TRANSFORMERS[name]())
+    path = tmp_path / "model.skops"
+    save_model(pipeline, str(path), input_columns=["x", "y", "z"])
+    # Types that skops does not trust by default: load_model trusts them.
+    assert set(sio.get_untrusted_types(file=path)) - {MODEL_TYPE}
+    model_file = load_model(str(path))
+    assert type(model_file.model[0]) is type(pipeline[0])
+    assert_array_equal(model_file.model.predict_proba(X), pipeline.predict_proba(X))
+    assert_array_equal(model_file.model.predict(X), pipeline.predict(X))
+
+
+# Others that README.md names as loading (FastICA and NMF for the decompositions,
+# RBFSampler for the kernel approximations); skops trusts their types by default.
+OTHER_TRANSFORMERS = [
+    MaxAbsScaler(),
+    Normalizer(),
+    Binarizer(),
+    QuantileTransformer(n_quantiles=10),
+    PowerTransformer(),
+    PolynomialFeatures(),
+    OneHotEncoder(handle_unknown="ignore"),
+    KNNImputer(),
+    MissingIndicator(features="all"),
+    PCA(2),
+    FastICA(2, random_state=0),
+    NMF(2, max_iter=1000, random_state=0),
+    RBFSampler(n_components=5, random_state=0),
+    GaussianRandomProjection(2, random_state=0),
+    VarianceThreshold(),
+    SelectPercentile(chi2, percentile=50),
+    FunctionTransformer(np.log1p),
+    make_column_transformer((SplineTransformer(), [0, 1]), remainder="passthrough"),
+    make_union(PCA(1), KBinsDiscretizer(n_bins=3, strategy="uniform")),
+]
+
+
+@pytest.mark.parametrize(
+    "transformer", OTHER_TRANSFORMERS, ids=lambda step: type(step).__name__
+)
+def test_a_pipeline_of_another_transformer_the_readme_names_loads_as_saved(
+    transformer, tmp_path
+):
+    """What README.md says loads does, and predicts as the pipeline saved."""
+    X = np.abs(three_classes(150, 0)[0])  # for the logarithm, chi2 and NMF
+    pipeline, X = fitted_pipeline(copy.deepcopy(transformer), X)
+    path = tmp_path / "model.skops"
+    save_model(pipeline, str(path))
+    model = load_model(str(path)).model
+    assert_array_equal(model.predict_proba(X), pipeline.predict_proba(X))
+
+
+@pytest.mark.parametrize(
+    "function",
+    [os.system, builtins.eval, mutual_info_classif],
+    ids=["os.system", "eval", "mutual_info_classif"],
+)
+def test_load_model_refuses_a_score_function_it_does_not_trust(function, tmp_path):
+    """Only the closed-form score functions are trusted, not any callable."""
+    pipeline, _ = fitted_pipeline(SelectKBest(f_classif, k=2))
+    pipeline[0].score_func = function
+    path = tmp_path / "model.skops"
+    sio.dump(pipeline, path)
+    with pytest.raises(
+        ModelFileError,
+        match=rf"holds types that are not trusted: \S*\.{function.__name__}\.$",
+    ):
+        load_model(str(path))
 
 
 class Note:
