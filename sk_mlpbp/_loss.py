@@ -46,42 +46,18 @@ def output_error_signal(S_postA_O, T, out, sample_weight=None):
     return error_sum
 
 
-def mean_error(S_postA_O, T, sample_weight=None):
-    """Return the (weighted) mean over samples of ``E = 1/2 * sum_k FE_k**2``.
-
-    ``FE = S_postA,O - T`` is the final error of each output.
-
-    Parameters
-    ----------
-    S_postA_O : ndarray of shape (n_samples, n_outputs)
-        Post-activations of the output units.
-
-    T : ndarray of shape (n_samples, n_outputs)
-        Targets.
-
-    sample_weight : ndarray of shape (n_samples,), default=None
-        Weights of the samples in the mean.
-
-    Returns
-    -------
-    error : float
-        The mean error.
-    """
-    return float(np.average(sample_errors(S_postA_O - T), weights=sample_weight))
-
-
 def constant_output_error(T, sample_weight=None):
     """Return the mean error E of the best constant output, the targets' mean.
 
-    The best constant is the targets' (weighted) mean.
-
-    It is ``1/2 * sum_k var(T_k)``; for 0/1 targets ``1/2 * sum_k p_k (1 - p_k)``
-    with ``p_k`` the frequency of target k.
+    The best constant is the targets' (weighted) mean, and its error is
+    ``1/2 * sum_k var(T_k)``: for 0/1 targets ``1/2 * sum_k p_k (1 - p_k)`` with
+    ``p_k`` the (weighted) frequency of target k. Only the frequencies are computed,
+    one number per output, never a float copy of T.
 
     Parameters
     ----------
     T : ndarray of shape (n_samples, n_outputs)
-        Targets.
+        Targets, 0 or 1 (boolean).
 
     sample_weight : ndarray of shape (n_samples,), default=None
         Weights of the samples.
@@ -91,6 +67,14 @@ def constant_output_error(T, sample_weight=None):
     error : float
         The mean error of the constant output.
     """
-    T = np.asarray(T, dtype=np.float64)
-    mean = np.average(T, axis=0, weights=sample_weight)
-    return mean_error(np.broadcast_to(mean, T.shape), T, sample_weight)
+    if sample_weight is None:
+        p = T.sum(axis=0) / T.shape[0]
+    else:
+        # einsum casts T to float a buffer at a time (w @ T would copy it whole).
+        sample_weight = np.asarray(sample_weight, dtype=np.float64)
+        p = np.einsum("i,ik->k", sample_weight, T) / sample_weight.sum()
+        # A target on in every row (with positive weight) has the frequency 1, which
+        # the two sums' rounding can put just below or above.
+        p[T.all(axis=0)] = 1.0
+        np.minimum(p, 1.0, out=p)
+    return 0.5 * float(np.dot(p, 1.0 - p))

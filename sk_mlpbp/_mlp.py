@@ -18,7 +18,6 @@ from scipy import sparse
 from scipy.special import expit, log_expit, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import accuracy_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils import (
     assert_all_finite,
@@ -51,7 +50,7 @@ from sk_mlpbp._calibration import (
 )
 from sk_mlpbp._callbacks import CallbackSupportMixin, epoch_callback_context
 from sk_mlpbp._epoch import make_epoch
-from sk_mlpbp._loss import constant_output_error, mean_error
+from sk_mlpbp._loss import constant_output_error, sample_errors
 from sk_mlpbp._network import forward, initial_weights
 from sk_mlpbp._optim import SGDOptimizer
 from sk_mlpbp._threads import fit_threads
@@ -86,6 +85,11 @@ SCHEDULES = {"constant", "invscaling", "adaptive"}
 #: enough for their loss to tell overfitting from noise: with fewer, stopping on it
 #: cost 0.01 to 0.03 of accuracy on 10 to 30 classes.
 AUTO_MIN_VALIDATION_PER_CLASS = 25
+
+#: The error E and the accuracy on the training or validation rows are measured a
+#: chunk of rows at a time, whose widest layer holds at most this many values
+#: (512 KiB): the outputs of 1,000 classes on 100,000 rows are 800 MB.
+OUTPUT_CHUNK_VALUES = 2**16
 
 
 #: The ids of the estimators being fitted, and the lock that guards the set.
@@ -715,9 +719,9 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             rows = None
             if not (incremental and continuing):  # partial_fit: its first call only
                 rows = calibration_rows(X, sample_weight)
-                _warn_if_unscaled(rows[0])
+                _warn_if_unscaled(rows)
             if not continuing and self.weight_init == "data":
-                scaled_weights(self.coefs_, *rows)
+                scaled_weights(self.coefs_, rows)
             if not incremental and self.use_bias:
                 constant_outputs(self.coefs_, self.intercepts_, T)
             self._start_learning_rates(rows, continuing, incremental)
@@ -814,7 +818,10 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
                     f"{name} must be an indicator matrix of {self.classes_.shape[0]} "
                     f"labels; got shape {y.shape}."
                 )
-            if target_type != "multilabel-indicator" or not ((y == 0) | (y == 1)).all():
+            # An indicator matrix holds at most two integral values: 0s and 1s when
+            # they lie in [0, 1] (checked without a temporary the size of y).
+            indicator = target_type == "multilabel-indicator"
+            if not (indicator and y.min() >= 0 and y.max() <= 1):
                 raise ValueError(
                     f"{name} must be an indicator matrix of 0s and 1s, as y was; got "
                     f"{target_type!r} targets."
@@ -932,7 +939,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
                     self._auto_learning_rates,
                     self._auto_intercept_learning_rates,
                 ) = layer_learning_rates(
-                    self.coefs_, self.intercepts_, *rows, self.use_bias, self.alpha
+                    self.coefs_, self.intercepts_, rows, self.use_bias, self.alpha
                 )
             rates = self._auto_learning_rates
             intercept_rates = self._auto_intercept_learning_rates
@@ -1252,8 +1259,8 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         (the best validation epoch's, where early stopping kept one), not on the
         losses seen during the epochs.
         """
-        S_postA_O = expit(self._output_preactivation(X))
-        loss = mean_error(S_postA_O, T, sample_weight)
+        errors, _ = self._errors_and_hits(X, T)
+        loss = float(np.average(errors, weights=sample_weight))
         if loss > plateau_loss:
             warnings.warn(
                 "MLPBackpropClassifier: training ended with the model still close to "
@@ -1265,6 +1272,27 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
                 "the inputs carry information about y.",
                 ConvergenceWarning,
             )
+
+    def _errors_and_hits(self, X, T, y=None):
+        """Return each row's error E and, given its labels y, whether predict is right.
+
+        ``E = 1/2 * sum_k FE_k ** 2`` with ``FE = S_postA,O - T``. The rows go through
+        the network a chunk at a time (``OUTPUT_CHUNK_VALUES``), so that memory holds
+        one value a row beside one chunk's activations, never the outputs of every row.
+        """
+        dtype = np.result_type(X.dtype, self.coefs_[0].dtype)
+        errors = np.empty(X.shape[0], dtype=dtype)
+        hits = None if y is None else np.empty(X.shape[0], dtype=bool)
+        widest = max(coef.shape[1] for coef in self.coefs_)
+        for rows in gen_batches(X.shape[0], max(1, OUTPUT_CHUNK_VALUES // widest)):
+            S_preA_O = self._output_preactivation(X[rows])
+            if y is not None:
+                hit = self._labels_from_output(S_preA_O) == y[rows]
+                hits[rows] = hit.all(axis=1) if hit.ndim == 2 else hit
+            FE = expit(S_preA_O, out=S_preA_O)
+            FE -= T[rows]
+            errors[rows] = sample_errors(FE)
+        return errors, hits
 
     def _finite(self, loss):
         """Return whether the loss and every weight and bias are finite."""
@@ -1298,13 +1326,10 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         watched_losses = self.loss_curve_
         if validation is not None:
             X_val, y_val, T_val, sample_weight_val = validation
-            S_preA_O = self._output_preactivation(X_val)
-            score = accuracy_score(
-                y_val,
-                self._labels_from_output(S_preA_O),
-                sample_weight=sample_weight_val,
-            )
-            validation_loss = mean_error(expit(S_preA_O), T_val, sample_weight_val)
+            errors, hits = self._errors_and_hits(X_val, T_val, y_val)
+            # The accuracy as accuracy_score gives it, and the mean error E.
+            score = float(np.average(hits, weights=sample_weight_val))
+            validation_loss = float(np.average(errors, weights=sample_weight_val))
             self.validation_scores_.append(score)
             self.validation_loss_curve_.append(validation_loss)
             best = self.best_validation_score_
@@ -1585,9 +1610,9 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         return super().score(X, y, sample_weight=sample_weight)
 
 
-def _warn_if_unscaled(X):
+def _warn_if_unscaled(rows):
     """Warn when the inputs are too far from standardised for logistic units."""
-    problem = unscaled_inputs(X)
+    problem = unscaled_inputs(rows)
     if problem:
         warnings.warn(
             SaturationWarning(
