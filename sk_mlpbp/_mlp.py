@@ -1435,7 +1435,8 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         return S_preA_O
 
     def _validated_output(self, X):
-        check_is_fitted(self)
+        # Weights assigned by hand are not a fitted model: fit sets the rest.
+        check_is_fitted(self, ["coefs_", "intercepts_", "classes_", "n_outputs_"])
         # NaN and infinity are looked for during the forward pass, which is cheaper
         # than a separate pass over X (see _output_preactivation).
         X = validate_data(

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import sparse
 from sklearn.datasets import load_iris
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from sk_mlpbp import MLPBackpropClassifier, make_article_data
 from sk_mlpbp._network import dot_into, forward
@@ -168,9 +168,12 @@ def test_divergence_keeps_the_last_finite_epoch():
     clf.intercepts_ = [np.zeros(1), np.array([1.7e308])]
     with pytest.raises(ValueError, match="learning_rate.*scale the inputs"):
         clf.fit([[1.0], [1.0]], [0, 1])
-    assert clf.n_iter_ == 0
+    # Diverging in its first epoch, the fit leaves the estimator as it was: the
+    # weights assigned, nothing trained.
+    assert "n_iter_" not in vars(clf)
     assert_array_equal(clf.coefs_[1], [[-1.7e308]])
-    assert np.isfinite(clf.predict_proba([[1.0]])).all()
+    with pytest.raises(NotFittedError):  # assigned weights are no fitted model
+        clf.predict_proba([[1.0]])
 
 
 # -- products that overflow ------------------------------------------------------
