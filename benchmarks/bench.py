@@ -22,6 +22,9 @@ Workloads:
   5  peak memory allocated during one epoch of workload 1 (tracemalloc)
   6  epoch cost against n_samples: time per sample from 10k to 80k rows (1/6 to 4/3
      of --samples)
+  7  peak memory of one epoch with 1,000 outputs (tracemalloc): 1,000 classes, and a
+     1,000-label int8 indicator y (5% of the labels on), on 100,000 x 50 random
+     inputs (5/3 of --samples rows)
 """
 
 import argparse
@@ -252,6 +255,28 @@ def memory_workload(args):
     )
 
 
+def many_outputs(n_samples, multilabel):
+    """Return random inputs with 1,000 classes, or a 1,000-label indicator y."""
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((n_samples, 50))
+    if multilabel:
+        return X, (rng.random_sample((n_samples, 1000)) < 0.05).astype(np.int8)
+    return X, rng.randint(0, 1000, n_samples)
+
+
+def outputs_memory_workload(args):
+    """Measure workload 7: the peak memory of one epoch with 1,000 outputs."""
+    n_samples = args.samples * 5 // 3
+    for name, multilabel in (("classes", False), ("labels (int8 y)", True)):
+        X, y = many_outputs(n_samples, multilabel)
+        mine = peak_memory(ours(HIDDEN, BATCH, 1), X, y)
+        theirs = peak_memory(sklearns(HIDDEN, BATCH, 1), X, y)
+        print(
+            f"{f'7. peak memory, 1,000 {name} (MiB)':<44} {mine / 2**20:9.1f}  "
+            f"{theirs / 2**20:9.1f}  {theirs / mine:8.2f}x   target: ours <= sklearn's"
+        )
+
+
 def scaling_workload(args):
     """Time workload 6: the time per sample of one epoch as n_samples grows."""
     print(f"{'6. time per sample, one epoch (microseconds)':<44}")
@@ -279,6 +304,7 @@ WORKLOADS = {
     4: predict_workload,
     5: memory_workload,
     6: scaling_workload,
+    7: outputs_memory_workload,
 }
 
 

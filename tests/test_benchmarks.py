@@ -43,6 +43,8 @@ def test_bench_script_prints_every_workload():
         "4. predict_proba",
         "5. peak memory",
         "6. time per sample",
+        "7. peak memory, 1,000 classes",
+        "7. peak memory, 1,000 labels",
     ]
     for workload in workloads:
         assert workload in result.stdout
