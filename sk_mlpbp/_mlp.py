@@ -1272,7 +1272,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             sample = np.linspace(0, X.shape[0] - 1, CHECK_SAMPLE_ROWS).astype(np.intp)
             weights = None if sample_weight is None else sample_weight[sample]
             if weights is None or weights.sum() > 0:
-                errors, _ = self._errors_and_hits(X[sample], T[sample])
+                errors, _ = self._errors_and_hits(X, T, sample=sample)
                 loss = float(np.average(errors, weights=weights))
         if loss is None or loss > 0.5 * plateau_loss:
             errors, _ = self._errors_and_hits(X, T)
@@ -1289,24 +1289,30 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
                 ConvergenceWarning,
             )
 
-    def _errors_and_hits(self, X, T, y=None):
+    def _errors_and_hits(self, X, T, y=None, sample=None):
         """Return each row's error E and, given its labels y, whether predict is right.
 
         ``E = 1/2 * sum_k FE_k ** 2`` with ``FE = S_postA,O - T``. The rows go through
         the network a chunk at a time (``OUTPUT_CHUNK_VALUES``), so that memory holds
         one value a row beside one chunk's activations, never the outputs of every row.
+        With ``sample``, an array of row indices, only those rows are measured (each
+        chunk gathered from X, so it is bounded by X's width too).
         """
+        n_rows = X.shape[0] if sample is None else sample.shape[0]
         dtype = np.result_type(X.dtype, self.coefs_[0].dtype)
-        errors = np.empty(X.shape[0], dtype=dtype)
-        hits = None if y is None else np.empty(X.shape[0], dtype=bool)
+        errors = np.empty(n_rows, dtype=dtype)
+        hits = None if y is None else np.empty(n_rows, dtype=bool)
         widest = max(coef.shape[1] for coef in self.coefs_)
-        for rows in gen_batches(X.shape[0], max(1, OUTPUT_CHUNK_VALUES // widest)):
-            S_preA_O = self._output_preactivation(X[rows])
+        if sample is not None:
+            widest = max(widest, X.shape[1])
+        for rows in gen_batches(n_rows, max(1, OUTPUT_CHUNK_VALUES // widest)):
+            taken = rows if sample is None else sample[rows]
+            S_preA_O = self._output_preactivation(X[taken])
             if y is not None:
-                hit = self._labels_from_output(S_preA_O) == y[rows]
+                hit = self._labels_from_output(S_preA_O) == y[taken]
                 hits[rows] = hit.all(axis=1) if hit.ndim == 2 else hit
             FE = expit(S_preA_O, out=S_preA_O)
-            FE -= T[rows]
+            FE -= T[taken]
             errors[rows] = sample_errors(FE)
         return errors, hits
 
