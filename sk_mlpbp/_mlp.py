@@ -404,8 +404,9 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
     settles, the best constant output: while the training loss (its mean over the
     last ``n_iter_no_change`` epochs) is above 0.9 times that output's error
     :math:`\frac{1}{2}\sum_k \mathrm{var}(t_k)`, the stopping rule waits; and
-    ``fit`` warns when the model it returns, measured on its training data, is
-    still above it. A label (of an indicator matrix ``y``) that never varies in the
+    ``fit`` warns when the model it returns, measured on its training data (every
+    row, unless 1,000 evenly spaced ones already put it under half the threshold),
+    is still above it. A label (of an indicator matrix ``y``) that never varies in the
     training data is the exact constant it is: its output unit gets weights 0 and a
     bias of -40 (or 40), where its output is 0 (or 1) to 4e-18 and its steps are
     nil; a warm start on data where the label varies trains the unit again from 0.
