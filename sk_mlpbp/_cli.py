@@ -395,6 +395,13 @@ def _bounded(kind, low, high=None, *, low_open=False, description):
     return convert
 
 
+def _add_target(parser, *, required, help):
+    """Add the ``--target COLUMN`` option, stripped of spaces as header names are."""
+    parser.add_argument(
+        "--target", required=required, type=str.strip, metavar="COLUMN", help=help
+    )
+
+
 def _parser():
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -427,13 +434,7 @@ def _parser():
         "epoch and the final accuracies, and saves the model in skops format.",
     )
     fit.add_argument("train", metavar="TRAIN.csv", help="the training data")
-    fit.add_argument(
-        "--target",
-        required=True,
-        type=str.strip,
-        metavar="COLUMN",
-        help="class column",
-    )
+    _add_target(fit, required=True, help="class column")
     fit.add_argument(
         "--hidden",
         nargs="+",
@@ -516,13 +517,7 @@ def _parser():
         "per-class precision, recall and F1. DATA.csv needs the model's input "
         "columns (in any order) and the --target column.",
     )
-    evaluate.add_argument(
-        "--target",
-        required=True,
-        type=str.strip,
-        metavar="COLUMN",
-        help="class column",
-    )
+    _add_target(evaluate, required=True, help="class column")
     predict = _model_command(
         commands,
         "predict",
@@ -532,10 +527,9 @@ def _parser():
         "a header line, then one row per row of DATA.csv. DATA.csv needs the "
         "model's input columns (in any order); other columns are ignored.",
     )
-    predict.add_argument(
-        "--target",
-        type=str.strip,
-        metavar="COLUMN",
+    _add_target(
+        predict,
+        required=False,
         help="a class column to leave out, for a model that takes every column "
         "of DATA.csv by position (one saved from Python on plain arrays)",
     )

@@ -1382,7 +1382,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
 
     def _recent_loss(self):
         """Return the mean training loss of the last ``n_iter_no_change`` epochs."""
-        window = 1 if np.isinf(self.n_iter_no_change) else int(self.n_iter_no_change)
+        window = _window(self.n_iter_no_change)
         return float(np.mean(self.loss_curve_[-min(window, self._fit_epochs) :]))
 
     def _print_epoch(self, elapsed):
@@ -1662,6 +1662,11 @@ def _design_effect(sample_weight):
     return float(np.mean(sample_weight**2) / mean**2) if mean > 0 else np.inf
 
 
+def _window(n_iter_no_change):
+    """Return how many epochs the watched loss is averaged over (1 for np.inf)."""
+    return 1 if np.isinf(n_iter_no_change) else int(n_iter_no_change)
+
+
 def _smoothed_improvement(losses, best_smoothed, n_iter_no_change, tol):
     """Return whether the watched loss improved, and its best smoothed value.
 
@@ -1671,7 +1676,7 @@ def _smoothed_improvement(losses, best_smoothed, n_iter_no_change, tol):
     its mean is over fewer, noisier epochs, and counts as no verdict (an
     improvement).
     """
-    window = 1 if np.isinf(n_iter_no_change) else int(n_iter_no_change)
+    window = _window(n_iter_no_change)
     if len(losses) < window:
         return True, best_smoothed
     smoothed = float(np.mean(losses[-window:]))
