@@ -7,6 +7,7 @@ in :mod:`sk_mlpbp._optim` and the training state's declaration in
 :mod:`sk_mlpbp._state`.
 """
 
+import copy
 import threading
 import time
 import warnings
@@ -17,7 +18,7 @@ import numpy as np
 from scipy import sparse
 from scipy.special import expit, log_expit, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.model_selection import train_test_split
 from sklearn.utils import (
     assert_all_finite,
@@ -50,6 +51,7 @@ from sk_mlpbp._calibration import (
 )
 from sk_mlpbp._callbacks import CallbackSupportMixin, epoch_callback_context
 from sk_mlpbp._epoch import make_epoch
+from sk_mlpbp._explain import trace_step
 from sk_mlpbp._loss import constant_output_error, sample_errors
 from sk_mlpbp._network import forward, initial_weights
 from sk_mlpbp._optim import SGDOptimizer
@@ -722,7 +724,9 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         # weights that stop being finite are caught after every epoch instead.
         with np.errstate(over="ignore", invalid="ignore"), threads:
             rows = None
-            if not (incremental and continuing):  # partial_fit: its first call only
+            # partial_fit calibrates on its first call only (also on weights a user
+            # assigned, which have no rates yet).
+            if not (incremental and hasattr(self, "_learning_rates")):
                 rows = calibration_rows(X, sample_weight)
                 _warn_if_unscaled(rows)
             if not continuing and self.weight_init == "data":
@@ -872,9 +876,10 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
                 )
             if incremental and self.class_weight == "balanced":
                 raise ValueError(
-                    "class_weight='balanced' is not available in partial_fit, which "
-                    "sees one chunk at a time; pass compute_class_weight('balanced', "
-                    "classes=classes, y=y_all) as a dict instead."
+                    "class_weight='balanced' is not available in partial_fit (nor "
+                    "explain_step), which sees one chunk at a time; pass "
+                    "compute_class_weight('balanced', classes=classes, y=y_all) as a "
+                    "dict instead."
                 )
             if isinstance(self.class_weight, dict):
                 checked_class_weight(self.class_weight)
@@ -919,7 +924,8 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             intercept.shape for intercept in intercepts
         ] != [(fan_out,) for _, fan_out in shapes]:
             raise ValueError(
-                "warm_start needs coefs_ and intercepts_ shaped for the layer sizes "
+                "The current coefs_ and intercepts_ (which warm_start, partial_fit "
+                "and explain_step continue from) must be shaped for the layer sizes "
                 f"{layer_units}; coefs_ have shapes {[c.shape for c in coefs]} and "
                 f"intercepts_ {[b.shape for b in intercepts]}."
             )
@@ -1129,23 +1135,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         batch_size,
     ):
         """Run epochs of gradient descent until a stopping rule holds."""
-        optimizer = SGDOptimizer(
-            self.coefs_,
-            self.intercepts_,
-            learning_rate_init=self.learning_rates_,
-            learning_rate=self._learning_rates,
-            intercept_ratio=[
-                b / w if w > 0 else 1.0
-                for w, b in zip(self.learning_rates_, self.intercept_learning_rates_)
-            ],
-            schedule=self.learning_rate_schedule,
-            power_t=self.power_t,
-            alpha=self.alpha,
-            use_bias=self.use_bias,
-            momentum=self.momentum,
-            nesterov=self.nesterovs_momentum,
-            velocities=getattr(self, "_velocities", None) if continuing else None,
-        )
+        optimizer = self._optimizer(continuing)
         self._velocities = optimizer.velocities
         metadata = None if sample_weight is None else {"sample_weight": sample_weight}
         callback_context = self._init_callback_context(
@@ -1256,6 +1246,163 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         callback_context.call_on_fit_task_end(
             estimator=self, X=X, y=y, metadata=metadata, reconstruction_attributes={}
         )
+
+    def _optimizer(self, continuing):
+        """Return the update rule of the current weights and rates.
+
+        A call that continues the model continues its momentum velocities.
+        """
+        return SGDOptimizer(
+            self.coefs_,
+            self.intercepts_,
+            learning_rate_init=self.learning_rates_,
+            learning_rate=self._learning_rates,
+            intercept_ratio=[
+                b / w if w > 0 else 1.0
+                for w, b in zip(self.learning_rates_, self.intercept_learning_rates_)
+            ],
+            schedule=self.learning_rate_schedule,
+            power_t=self.power_t,
+            alpha=self.alpha,
+            use_bias=self.use_bias,
+            momentum=self.momentum,
+            nesterov=self.nesterovs_momentum,
+            velocities=getattr(self, "_velocities", None) if continuing else None,
+        )
+
+    def explain_step(self, X, y, sample_weight=None, *, classes=None):
+        """Take one training step on the batch ``X, y`` and show what it computed.
+
+        The step is the one ``partial_fit(X, y)`` would take with
+        ``batch_size=len(X)`` and ``shuffle=False`` (the current LR, momentum
+        velocities, ``alpha``), computed by the code that trains, in ``X``'s float
+        dtype; the estimator itself is left unchanged. The trace holds the article's
+        quantities: S_preA and S_postA of every node and sample, T, FE and E at the
+        outputs, S_ERROR of every non-input node (the article's, with neither LR nor
+        the batch's shares folded in), and per weight matrix the gradient (the
+        batch's weighted mean), the L2 term and the velocities where set, the LR and
+        the weights before and after the step.
+
+        The estimator may be fitted, or hold weights assigned by hand: ``coefs_``
+        (one ``(fan_in, fan_out)`` array per layer, the article's ItoH and HtoO) and,
+        for a network with biases, ``intercepts_`` (zeros when not assigned). Its
+        ``learning_rate`` is then the LR (``"auto"`` calibrates it on ``X``, as the
+        first ``partial_fit`` would).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The batch's inputs.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Their labels.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples in the batch's mean (times the
+            class weights of ``class_weight``, which cannot be ``"balanced"`` here).
+
+        classes : array-like of shape (n_classes,), default=None
+            For an estimator that was not fitted, every class of the model (as for
+            ``partial_fit``'s first call); when None, the classes of ``y``, which
+            then needs two at least. Ignored once fitted.
+
+        Returns
+        -------
+        trace : StepTrace
+            The step; ``print(trace)`` lays it out in the article's order.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sk_mlpbp import MLPBackpropClassifier
+        >>> net = MLPBackpropClassifier((2,), learning_rate=0.5, use_bias=False)
+        >>> ItoH = np.array([[0.1, -0.2], [0.3, 0.4]])
+        >>> HtoO = np.array([[0.5], [-0.6]])
+        >>> net.coefs_ = [ItoH, HtoO]
+        >>> trace = net.explain_step([[1.0, 0.5]], [1], classes=[0, 1])
+        >>> print(round(float(trace.FE[0, 0]), 6), trace["HtoO"].gradient.shape)
+        -0.504728 (2, 1)
+        """
+        model, X, T, sample_weight = self._step_model(X, y, sample_weight, classes)
+        optimizer = model._optimizer(continuing=True)
+        threads = fit_threads(X.shape[0], model.coefs_)
+        with np.errstate(over="ignore", invalid="ignore"), threads:
+            return trace_step(X, T, sample_weight, optimizer)
+
+    def _step_model(self, X, y, sample_weight, classes, dtype=None):
+        """Return a copy of the estimator ready for one step on ``X, y``, and them.
+
+        The copy is shallow, but holds its own weights, velocities and rates, so
+        that the step changes nothing of this estimator. ``X`` is validated and
+        ``y`` encoded as ``partial_fit`` does, ``X`` cast to ``dtype`` when given.
+
+        Returns
+        -------
+        model : MLPBackpropClassifier
+            The copy.
+
+        X, T, sample_weight : ndarray
+            The batch's inputs, targets and sample weights (or None).
+        """
+        if not hasattr(self, "coefs_"):
+            raise NotFittedError(
+                f"This {type(self).__name__} has no weights: fit it, or assign "
+                "coefs_ (and intercepts_) first."
+            )
+        self._validate_params()
+        fitted = all(
+            hasattr(self, name) for name in ("classes_", "n_outputs_", "n_features_in_")
+        )
+        model = copy.copy(self)
+        hidden_layer_sizes = model._validate_hidden_layer_sizes()
+        with np.errstate(over="ignore", invalid="ignore"):  # as for X in _train
+            X, y = validate_data(
+                model,
+                numeric_input(X, "X"),
+                y,
+                accept_sparse=["csr", "csc"],
+                multi_output=True,
+                dtype="numeric",
+                reset=not fitted,
+            )
+        X = _as_float(X)
+        if dtype is not None:
+            X = X.astype(dtype)
+        y = _dense_targets(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        T = model._encode_targets(
+            y,
+            continuing=fitted,
+            incremental=fitted or classes is not None,
+            classes=classes,
+        )
+        sample_weight = model._training_sample_weight(
+            X, y, sample_weight, incremental=True
+        )
+        model._copy_weights_for_warm_start(
+            [X.shape[1], *hidden_layer_sizes, T.shape[1]], X.dtype
+        )
+        if getattr(model, "_velocities", None) is not None:
+            model._velocities = [velocity.copy() for velocity in model._velocities]
+        training_state.start(model, continuing=True, incremental=True, validating=False)
+        rows = None
+        if not hasattr(model, "_learning_rates"):
+            rows = calibration_rows(X, sample_weight)
+        model._start_learning_rates(rows, continuing=True, incremental=True)
+        return model, X, T, sample_weight
+
+    def _step_arrays(self, X, y, sample_weight, classes=None, dtype=None):
+        """Return the arrays of one step on ``X, y``: X, float T, weights, biases.
+
+        Returns ``(X, T, sample_weight, coefs, intercepts, use_bias)``, the weights
+        being copies (see :meth:`_step_model`).
+        """
+        model, X, T, sample_weight = self._step_model(
+            X, y, sample_weight, classes, dtype
+        )
+        T = T.astype(X.dtype)
+        return X, T, sample_weight, model.coefs_, model.intercepts_, model.use_bias
 
     def _warn_if_near_constant(self, X, T, sample_weight, plateau_loss):
         """Warn when the model returned is not clearly better than a constant output.

@@ -55,7 +55,15 @@ def initial_weights(layer_units, weight_init, dtype, random_state):
 
 
 def forward(
-    X, coefs, intercepts, S_postA, *, activate_output=True, guard=False, check=None
+    X,
+    coefs,
+    intercepts,
+    S_postA,
+    *,
+    activate_output=True,
+    guard=False,
+    check=None,
+    S_preA=None,
 ):
     """Run the forward pass of the rows of ``X`` into the buffers ``S_postA``.
 
@@ -87,6 +95,11 @@ def forward(
         finite number, before anything else: where X holds NaN or infinity, this is
         the one place it shows (prediction checks X there and raises).
 
+    S_preA : list, default=None
+        When given, receives a copy of every layer's pre-activations S_preA (the
+        step trace of :mod:`sk_mlpbp._explain` shows them; training never keeps them,
+        as ``f_A'`` is computed from S_postA).
+
     Returns
     -------
     output : ndarray of shape (n_rows, n_outputs)
@@ -95,23 +108,26 @@ def forward(
     below = X
     last = len(coefs) - 1
     for i, (W, b) in enumerate(zip(coefs, intercepts)):
-        S_preA = dot_into(below, W, S_postA[i], guard=guard, check=check)
+        layer = dot_into(below, W, S_postA[i], guard=guard, check=check)
         check = None
-        S_preA += b
+        layer += b  # S_preA
+        if S_preA is not None:
+            S_preA.append(layer.copy())
         if i < last or activate_output:
-            inplace_logistic(S_preA)
-        below = S_preA
+            inplace_logistic(layer)  # S_postA
+        below = layer
     return below
 
 
-def backward(S_postA, S_ERROR, coefs, LR, sample_weight=None, guard=False):
+def backward(S_postA, S_ERROR, coefs, LR=None, sample_weight=None, guard=False):
     """Turn the output layer's error signal into every layer's step-sized S_ERROR.
 
     The backward pass is linear in S_ERROR,O, so scaling its rows by each sample's
     share of the batch makes every gradient the batch's (weighted) mean, and folding
     each layer's LR in makes every later product ``S_postA(below).T @ S_ERROR`` equal
     to ``LR * gradient``, the step itself. All signals come from the weights as they
-    are before the step.
+    are before the step. Without ``LR`` nothing is folded in: every ``S_ERROR[i]``
+    is then the article's error signal of each sample (the step trace's).
 
     Parameters
     ----------
@@ -123,13 +139,13 @@ def backward(S_postA, S_ERROR, coefs, LR, sample_weight=None, guard=False):
         ``S_ERROR[i]`` of shape (n_rows, coefs[i].shape[1]). On entry
         ``S_ERROR[-1]`` holds the output layer's ``FE * f_A'(S_preA,O)``; on return
         every ``S_ERROR[i]`` is layer ``i + 1``'s error signal times its share of
-        the batch and ``LR[i]``.
+        the batch and ``LR[i]`` (just the error signal without ``LR``).
 
     coefs : list of ndarray
         The weights.
 
-    LR : list of float
-        The learning rate of every layer.
+    LR : list of float, default=None
+        The learning rate of every layer; None to fold in neither rates nor shares.
 
     sample_weight : ndarray of shape (n_rows,), default=None
         The batch's sample weights; None for equal weights.
@@ -138,7 +154,9 @@ def backward(S_postA, S_ERROR, coefs, LR, sample_weight=None, guard=False):
         Whether every product is guarded (see :func:`dot_into`).
     """
     n_rows = S_ERROR[-1].shape[0]
-    if sample_weight is None:
+    if LR is None:
+        LR = [1.0] * len(coefs)
+    elif sample_weight is None:
         S_ERROR[-1] *= LR[-1] / n_rows
     else:
         # Each sample's share first: in [0, 1] whatever the weights' scale, so that

@@ -54,7 +54,7 @@ def test_warm_start_rejects_weights_of_another_shape():
     X, y = make_article_data(30, random_state=0)
     clf = MLPBackpropClassifier((2,), max_iter=2, warm_start=True)
     clf.coefs_ = [np.ones((3, 5)), np.ones((5, 1))]
-    with pytest.raises(ValueError, match="warm_start needs coefs_"):
+    with pytest.raises(ValueError, match="coefs_ and intercepts_ .which warm_start"):
         clf.fit(X, y)
 
 
