@@ -1,6 +1,6 @@
 """The ``sk-mlpbp`` command line (also ``python -m sk_mlpbp``).
 
-Its commands are ``demo``, and ``fit``, ``evaluate`` and ``predict`` on
+Its commands are ``demo``, and ``fit``, ``evaluate``, ``predict`` and ``explain`` on
 spreadsheet-like CSV files (read by :mod:`sk_mlpbp._csv`), with models saved in skops'
 secure format (by :mod:`sk_mlpbp._model_io`). This module holds the argument parser
 and one handler per command.
@@ -25,7 +25,7 @@ from decimal import Decimal
 
 import numpy as np
 from sklearn.metrics import classification_report, confusion_matrix
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sk_mlpbp._csv import (
@@ -121,23 +121,22 @@ def _check_output(path):
 
 
 @contextlib.contextmanager
-def _model_failures(path):
-    """Tell in a CommandError whatever a model raises while it predicts for ``path``.
+def _model_failures(path, doing="predict for"):
+    """Tell in a CommandError whatever a model raises while it works on ``path``.
 
     A model from a file may be one that ``fit`` did not make, such as a pipeline
     saved from Python, whose steps may fail on data that the CSV reader took: a
     StandardScaler of small standard deviations turns a large finite input into
-    infinity, which the classifier refuses.
+    infinity, which the classifier refuses. The message says that the model cannot
+    ``doing`` the file (``"predict for"``, ``"explain row 3 of"``).
     """
     try:
         yield
     except MemoryError:
-        raise CommandError(
-            f"not enough memory to predict for {printable(path)}."
-        ) from None
+        raise CommandError(f"not enough memory to {doing} {printable(path)}.") from None
     except Exception as error:
         raise CommandError(
-            f"the model cannot predict for {printable(path)}: {error}"
+            f"the model cannot {doing} {printable(path)}: {error}"
         ) from None
 
 
@@ -192,6 +191,34 @@ def _file_codes(labels, classes):
             others.append(text)
         codes.append(code)
     return np.array(codes, dtype=np.intp)[rows.reshape(-1)], others
+
+
+def _labelled_data(args):
+    """Load MODEL.skops and read DATA.csv with its classes, for evaluate and explain.
+
+    The model is checked and loaded by :func:`load_model`, the ``--target`` column
+    read as text and its labels put in the model's label type by
+    :func:`_file_codes`.
+
+    Returns
+    -------
+    model_file : ModelFile
+        The model and its input columns.
+
+    table : Table
+        DATA.csv.
+
+    y : ndarray of int of shape (n_rows,)
+        Each row's class as a position in the model's ``classes_``, or past them
+        for a label that is none of the model's classes.
+
+    others : list of str
+        The file's labels that are none of the model's classes, sorted.
+    """
+    model_file = load_model(args.model)
+    table = read_table(args.data, text_columns=[args.target])
+    y, others = _file_codes(table.labels(args.target), model_file.model.classes_)
+    return model_file, table, y, others
 
 
 @contextlib.contextmanager
@@ -299,11 +326,9 @@ def _fit(args):
 
 def _evaluate(args):
     with _notes():
-        model_file = load_model(args.model)
-        table = read_table(args.data, text_columns=[args.target])
+        model_file, table, y, others = _labelled_data(args)
         model = model_file.model
         classes = model.classes_
-        y, others = _file_codes(table.labels(args.target), classes)
         if y.min() >= len(classes):
             raise CommandError(
                 f"no class in {printable(args.data)} is one of the model's: its "
@@ -369,6 +394,58 @@ def _predict(args):
 
 def _demo(args):
     run_demo()
+
+
+def _explain(args):
+    row = args.row
+    with _notes():
+        model_file, table, y, _ = _labelled_data(args)
+        if row >= table.n_rows:
+            raise CommandError(
+                f"--row {row} is not a row of {printable(args.data)}: its "
+                f"{table.n_rows:,} data rows are numbered 0 to {table.n_rows - 1}."
+            )
+        model = model_file.model
+        classes = model.classes_
+        label = table.labels(args.target)[row]
+        if y[row] >= len(classes):
+            raise CommandError(
+                f"row {row} of {printable(args.data)} is of the class "
+                f"{printable(label, SHOWN_CHARS)}, none of the model's "
+                f"({_listed(classes)}): the step's error FE needs one of them."
+            )
+        X = model_file.inputs(table, args.target)
+        # A slice keeps the row a table of one row; a DataFrame's rows are taken
+        # by position.
+        x = X.iloc[row : row + 1] if hasattr(X, "iloc") else X[row : row + 1]
+        inputs, classifier, transformers = x, model, []
+        with _model_failures(args.data, f"explain row {row} of"):
+            if isinstance(model, Pipeline):
+                classifier, transformers = model[-1], model.steps[:-1]
+                inputs = model[:-1].transform(x)
+            trace = classifier.explain_step(inputs, classes[y[row : row + 1]])
+    # A model saved from Python on plain arrays takes every column but the target.
+    names = model_file.input_columns or [
+        column for column in table.columns if column != args.target
+    ]
+    cells = [f"{name} = {value:.6g}" for name, value in zip(names, np.ravel(x))]
+    print(
+        f"row {row} of {printable(args.data)}: {_listed(cells)}; "
+        f"class {printable(label, SHOWN_CHARS)}"
+    )
+    if transformers:
+        steps = ", ".join(type(step).__name__ for _, step in transformers)
+        # What the network's input layer I takes: the row as the pipeline's
+        # transformers leave it.
+        shown = [f"{value:.6g}" for value in trace.layers[0].S_postA[0]]
+        print(f"inputs after {steps}: {_listed(shown)}")
+    print()
+    print(trace)
+    print()
+    print(
+        f"{printable(args.model)} was not changed: the step was taken on a copy of "
+        "its network."
+    )
 
 
 def _bounded(kind, low, high=None, *, low_open=False, description):
@@ -537,6 +614,33 @@ def _parser():
         "--proba",
         action="store_true",
         help="one probability column per class (proba_<class>) instead of the class",
+    )
+    explain = _model_command(
+        commands,
+        "explain",
+        _explain,
+        help="the backpropagation step of one row of a CSV file, in the article's "
+        "terms",
+        description="Print the training step that a saved model's network would "
+        "take on one row of DATA.csv, in the article's terms: the forward pass "
+        "(S_preA and S_postA of every node), the final error FE = S_postA,O - T and "
+        "E, the error signal S_ERROR of every node from the outputs back, the "
+        "gradients, and the weights before and after the update by the model's LR. "
+        "DATA.csv needs the model's input columns (in any order) and the --target "
+        "column, whose class on that row gives the target T. A pipeline's "
+        "transformers (such as fit's StandardScaler) transform the row first. The "
+        "model file is not changed.",
+    )
+    explain.add_argument(
+        "--row",
+        required=True,
+        type=_bounded(int, 0, description="an integer >= 0"),
+        metavar="N",
+        help="the row, counted from 0: 0 is the first data row after the header "
+        "(blank lines are not counted)",
+    )
+    _add_target(
+        explain, required=True, help="class column: its class on the row gives T"
     )
     return parser
 

@@ -1,19 +1,24 @@
-"""``sk-mlpbp demo``: the article's experiment and a small grid search.
+"""``sk-mlpbp demo``: the article's experiment, a small grid search, the first step.
 
-Both run on data that ship with sk_mlpbp and scikit-learn (nothing is downloaded).
+They run on data that ship with sk_mlpbp and scikit-learn (nothing is downloaded).
+The demo ends with the article's network's first training step, traced by
+:meth:`MLPBackpropClassifier.explain_step`.
 """
 
 import time
 import warnings
 
+import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils import check_random_state
 
 from sk_mlpbp._datasets import make_article_data
 from sk_mlpbp._mlp import MLPBackpropClassifier
+from sk_mlpbp._network import initial_weights
 
 #: The demo's grid on digits: LR values (columns) and hidden sizes (rows).
 LEARNING_RATES = (0.1, 0.5, 2.0)
@@ -28,6 +33,11 @@ def article_experiment():
     logistic units, 1 output, no biases and weights from U(-1, 1), and learns with
     LR = 1, one sample at a time, for one epoch.
 
+    The initial weights are drawn here as ``fit`` draws them (``initial_weights``
+    with ``random_state=0``), so that the first training step can be traced from
+    them; ``fit`` then starts from them (``warm_start=True``), and trains exactly
+    as it would have drawing them itself.
+
     Returns
     -------
     article : MLPBackpropClassifier
@@ -35,6 +45,10 @@ def article_experiment():
 
     accuracy : float
         Its accuracy on the validation file.
+
+    first_step : StepTrace
+        The first step of its training: the first sample of the training file, on
+        the initial weights.
     """
     X_train, y_train = make_article_data(199, random_state=0)
     X_valid, y_valid = make_article_data(199, random_state=1)
@@ -47,12 +61,21 @@ def article_experiment():
         use_bias=False,
         weight_init="uniform",
         random_state=0,
+        warm_start=True,
     )
+    article.coefs_, article.intercepts_ = initial_weights(
+        [X_train.shape[1], *article.hidden_layer_sizes, 1],
+        article.weight_init,
+        np.float64,
+        check_random_state(article.random_state),
+    )
+    # The sample alone, as the online epoch's first step takes it.
+    first_step = article.explain_step(X_train[:1], y_train[:1], classes=[0, 1])
     with warnings.catch_warnings():
         # The article trains for exactly one epoch; it is not asked to converge.
         warnings.simplefilter("ignore", ConvergenceWarning)
         article.fit(X_train, y_train)
-    return article, article.score(X_valid, y_valid)
+    return article, article.score(X_valid, y_valid), first_step
 
 
 def digits_grid():
@@ -98,12 +121,16 @@ def digits_grid():
 
 
 def run_demo():
-    """Run the article's experiment and the digits grid, printing their results."""
+    """Run the article's experiment and the digits grid, printing their results.
+
+    The output ends with the article's first training step (see
+    :func:`article_experiment`), as ``print(trace)`` lays it out.
+    """
     start = time.perf_counter()
     print("The article's experiment (built-in spreadsheet-like data)")
     print("  training file: 199 rows, validation file: 199 rows of x, y, z -> output")
     print("  network 3-4-1, no biases, U(-1, 1) weights, LR 1, online, 1 epoch")
-    article, accuracy = article_experiment()
+    article, accuracy, first_step = article_experiment()
     print(f"  training error (mean E of the epoch): {article.loss_curve_[0]:.4f}")
     print(f"  validation accuracy: {accuracy:.3f}")
 
@@ -120,3 +147,8 @@ def run_demo():
         f"accuracy on the held-out 1/4: {held_out:.3f}"
     )
     print(f"\ndone in {time.perf_counter() - start:.1f} s")
+
+    print("\nThe article's first training step (sample 0 of the training file)")
+    print("  the network above, on the initial weights its training starts from")
+    print()
+    print(first_step)

@@ -14,6 +14,7 @@ layer k to layer k + 1, ItoH1, H1toH2, ..., HntoO).
 """
 
 import html
+from numbers import Real
 
 import numpy as np
 from scipy import sparse
@@ -243,7 +244,7 @@ class StepTrace:
         return f"<StepTrace of a {sizes} network on {self.E.shape[0]} sample(s)>"
 
     def __str__(self):
-        return "\n".join(_text_lines(self))
+        return "\n".join(line.rstrip() for line in _text_lines(self))
 
     def _repr_html_(self):
         return _html(self)
@@ -254,10 +255,11 @@ class StepTrace:
         Columns: ``quantity`` (``"S_preA"``, ``"S_postA"``, ``"T"``, ``"FE"``,
         ``"E"``, ``"S_ERROR"``, ``"weight"``, ``"gradient"``, ``"l2"``,
         ``"velocity"``, ``"velocity_after"``, ``"weight_after"``, ``"LR"``,
-        ``"share"``), ``layer`` (a layer's name for node values, a matrix's name
-        for weight values), ``sample`` (the row in the batch, or -1), ``node`` (the
-        node of the layer, or the upper node of a weight) and ``from_node`` (a
-        weight's lower node: -1 for a bias and for node values); then ``value``.
+        ``"intercept_LR"``, ``"share"``), ``layer`` (a layer's name for node
+        values, a matrix's name for weight values), ``sample`` (the row in the
+        batch, or -1), ``node`` (the node of the layer, or the upper node of a
+        weight) and ``from_node`` (a weight's lower node: -1 for a bias and for
+        node values); then ``value``.
 
         Returns
         -------
@@ -451,6 +453,9 @@ class GradientCheck:
     epsilon : float
         The finite differences' step.
 
+    use_bias : bool
+        Whether the last rows are the biases'.
+
     Attributes
     ----------
     relative_error : dict of str to float
@@ -464,11 +469,12 @@ class GradientCheck:
         The largest of them.
     """
 
-    def __init__(self, names, backprop, numerical, epsilon):
+    def __init__(self, names, backprop, numerical, epsilon, use_bias):
         self.names = names
         self.backprop = backprop
         self.numerical = numerical
         self.epsilon = epsilon
+        self.use_bias = use_bias
         self.relative_error = {}
         for name, bp, fd in zip(names, backprop, numerical):
             scale = max(np.abs(bp).max(), np.abs(fd).max())
@@ -483,16 +489,17 @@ class GradientCheck:
         lines = [
             "Gradient check: backpropagation against central differences of E "
             f"(step {self.epsilon:g})",
-            f"  {'weights':<10}{'shape':>10}{'largest relative error':>26}",
+            f"  {'weights':<10}{'shape':>16}{'largest relative error':>26}",
         ]
         for name, bp in zip(self.names, self.backprop):
-            shape = "x".join(str(n) for n in bp.shape)
+            n_below = bp.shape[0] - self.use_bias
+            shape = f"{n_below}x{bp.shape[1]}" + (" + bias" if self.use_bias else "")
             error = self.relative_error[name]
-            lines.append(f"  {name:<10}{shape:>10}{error:>26.2e}")
+            lines.append(f"  {name:<10}{shape:>16}{error:>26.2e}")
         return "\n".join(lines)
 
 
-def check_gradients(estimator, X, y, sample_weight=None, *, epsilon=1e-6):
+def check_gradients(estimator, X, y, sample_weight=None, *, classes=None, epsilon=1e-6):
     """Compare every backpropagated gradient with central finite differences.
 
     The error is the batch's (weighted) mean sum-of-squares error
@@ -519,6 +526,10 @@ def check_gradients(estimator, X, y, sample_weight=None, *, epsilon=1e-6):
     sample_weight : array-like of shape (n_samples,), default=None
         Its sample weights (times the estimator's class weights).
 
+    classes : array-like of shape (n_classes,), default=None
+        For an estimator that was not fitted, every class of the model, as for
+        :meth:`MLPBackpropClassifier.explain_step`.
+
     epsilon : float, default=1e-6
         The step of the central differences.
 
@@ -536,10 +547,10 @@ def check_gradients(estimator, X, y, sample_weight=None, *, epsilon=1e-6):
     >>> check_gradients(clf, X[:5], y[:5]).max_relative_error < 1e-6
     True
     """
-    if not (isinstance(epsilon, float | int) and 0 < epsilon < 1):
+    if isinstance(epsilon, bool) or not (isinstance(epsilon, Real) and 0 < epsilon < 1):
         raise ValueError(f"epsilon must be a number in (0, 1); got {epsilon!r}.")
     X, T, sample_weight, coefs, intercepts, use_bias = estimator._step_arrays(
-        X, y, sample_weight, dtype=np.float64
+        X, y, sample_weight, classes, dtype=np.float64
     )
     if sparse.issparse(X):
         X = X.toarray()
@@ -582,7 +593,7 @@ def check_gradients(estimator, X, y, sample_weight=None, *, epsilon=1e-6):
                 backprop.append(gradient)
                 numerical.append(central_differences(W))
     return GradientCheck(
-        weight_names(len(coefs) + 1), backprop, numerical, float(epsilon)
+        weight_names(len(coefs) + 1), backprop, numerical, float(epsilon), use_bias
     )
 
 
@@ -602,36 +613,42 @@ def _number(value):
     return f"{value:.6g}"
 
 
-def _vector(values):
-    """Format the shown entries as ``[a  b  ...  z]``, each 10 characters wide."""
-    cells = ["..." if i is None else _number(values[i]) for i in _shown(len(values))]
-    return "[" + " ".join(f"{cell:>10}" for cell in cells) + " ]"
+def _line(label, cells, indent="    "):
+    """Lay out a labelled row of cells: the label 20 wide, each cell 13 wide."""
+    return f"{indent}{label:<20}" + "".join(f" {cell:>12}" for cell in cells)
 
 
-def _header(n, prefix):
-    cells = ["" if i is None else f"{prefix}{i}" for i in _shown(n)]
-    return " " + " ".join(f"{cell:>10}" for cell in cells)
+def _cells(values):
+    """Return the shown entries of ``values`` as text, ``...`` where skipped."""
+    return ["..." if i is None else _number(values[i]) for i in _shown(len(values))]
 
 
-def _matrix_lines(matrix, below, above, indent):
-    """Format a weight matrix's shown rows, each labelled by its lower node."""
-    lines = [indent + " " * 8 + _header(matrix.shape[1], above)]
+def _header(n, prefix, indent="    "):
+    """Name the shown nodes of a layer (``H[0]``, ``H[1]``, ...) above their cells."""
+    return _line("", ["" if i is None else f"{prefix}[{i}]" for i in _shown(n)], indent)
+
+
+def _matrix_lines(matrix, bias, below, above):
+    """Lay out a weight matrix, a row per lower node, and its biases' row."""
+    lines = [_header(matrix.shape[1], above, "      ")]
     for i in _shown(matrix.shape[0]):
         if i is None:
-            lines.append(indent + f"{'...':>8}")
+            lines.append(_line("...", [], "      "))
         else:
-            lines.append(indent + f"{below + str(i):>8}" + _vector(matrix[i]))
+            lines.append(_line(f"from {below}[{i}]", _cells(matrix[i]), "      "))
+    if bias is not None:
+        lines.append(_line("bias", _cells(bias), "      "))
     return lines
 
 
-def _sample_lines(values, label, indent):
-    """Format a per-sample quantity's shown samples, one line each."""
+def _sample_lines(values, label):
+    """Lay out a per-sample quantity, a line per shown sample."""
     lines = []
     for n in _shown(values.shape[0]):
         if n is None:
-            lines.append(indent + "...")
+            lines.append(_line("...", []))
         else:
-            lines.append(indent + f"{label:<8} sample {n:<4}" + _vector(values[n]))
+            lines.append(_line(f"{label}  sample {n}", _cells(values[n])))
     return lines
 
 
@@ -642,25 +659,27 @@ def _text_lines(trace):
     plural = "s" if n_samples > 1 else ""
     lines = [f"One backpropagation step: {sizes} network, {n_samples} sample{plural}"]
     if n_samples > 1:
-        lines.append(
-            "  each gradient is the batch's mean, weighted by the samples' shares "
-            + _vector(trace.share)
-        )
-    lines += ["", "1. Forward pass: S_preA = S_postA(below) . weights (+ bias), "]
-    lines[-1] += "S_postA = f_A(S_preA)"
+        lines.append("  each gradient is the batch's mean, weighted by these shares:")
+        lines += _sample_lines(trace.share[:, np.newaxis], "share")
+    lines += [
+        "",
+        "1. Forward pass: S_preA = S_postA(below) . weights (+ bias), "
+        "S_postA = f_A(S_preA)",
+    ]
     for layer in layers:
-        indent = "  "
-        lines.append(f"{indent}{layer.name} ({layer.S_postA.shape[1]} nodes)")
-        lines.append(indent + " " * 22 + _header(layer.S_postA.shape[1], layer.name))
+        n = layer.S_postA.shape[1]
+        lines.append(f"  {layer.name} ({n} node{'s' if n > 1 else ''})")
+        lines.append(_header(n, layer.name))
         if layer.S_preA is not None:
-            lines += _sample_lines(layer.S_preA, "S_preA", indent + "  ")
+            lines += _sample_lines(layer.S_preA, "S_preA")
         label = "input" if layer.S_preA is None else "S_postA"
-        lines += _sample_lines(layer.S_postA, label, indent + "  ")
+        lines += _sample_lines(layer.S_postA, label)
     output = layers[-1].name
     lines += ["", f"2. Final error: FE = S_postA,{output} - T, E = 1/2 sum FE^2"]
-    lines += _sample_lines(trace.T, "T", "    ")
-    lines += _sample_lines(trace.FE, "FE", "    ")
-    lines += _sample_lines(trace.E[:, np.newaxis], "E", "    ")
+    lines.append(_header(trace.T.shape[1], output))
+    lines += _sample_lines(trace.T, "T")
+    lines += _sample_lines(trace.FE, "FE")
+    lines += _sample_lines(trace.E[:, np.newaxis], "E")
     lines.append(f"    mean E of the batch: {_number(trace.loss)}")
     lines += ["", "3. Error signal S_ERROR, from the outputs back"]
     for k in range(len(layers) - 1, 0, -1):
@@ -670,25 +689,21 @@ def _text_lines(trace):
         else:
             above = layers[k + 1].name
             formula = (
-                f"(S_ERROR,{above} . weights_{weights[k].name}) x "
+                f"(S_ERROR,{above} . weights_{weights[k].name}^T) x "
                 f"f_A'(S_preA,{layer.name})"
             )
         lines.append(f"  {layer.name}: S_ERROR = {formula}")
-        lines.append("  " + " " * 22 + _header(layer.S_postA.shape[1], layer.name))
-        lines += _sample_lines(layer.S_ERROR, "S_ERROR", "    ")
+        lines.append(_header(layer.S_postA.shape[1], layer.name))
+        lines += _sample_lines(layer.S_ERROR, "S_ERROR")
     lines += ["", "4. Gradients: the batch's mean of S_ERROR(above) x S_postA(below)"]
     for k in range(len(weights) - 1, -1, -1):
         w = weights[k]
         below, above = layers[k].name, layers[k + 1].name
         lines.append(f"  {w.name}: gradient = S_ERROR,{above} x S_postA,{below}")
-        lines += _matrix_lines(w.gradient, below, above, "    ")
-        if w.intercept_gradient is not None:
-            lines.append(f"    {'bias':>8}" + _vector(w.intercept_gradient))
+        lines += _matrix_lines(w.gradient, w.intercept_gradient, below, above)
         if w.l2 is not None:
-            lines.append(
-                f"    plus the L2 term alpha x weights (alpha {trace.alpha:g})"
-            )
-            lines += _matrix_lines(w.l2, below, above, "    ")
+            lines.append(f"    L2 term: alpha x weights (alpha {trace.alpha:g})")
+            lines += _matrix_lines(w.l2, None, below, above)
     lines += ["", "5. Update: " + _update_rule(trace)]
     for k in range(len(weights) - 1, -1, -1):
         w = weights[k]
@@ -706,21 +721,19 @@ def _text_lines(trace):
         parts.append(("weights after", w.weights_after, w.intercepts_after))
         for title, matrix, bias in parts:
             lines.append(f"    {title}")
-            lines += _matrix_lines(matrix, below, above, "    ")
-            if bias is not None:
-                lines.append(f"    {'bias':>8}" + _vector(bias))
+            lines += _matrix_lines(matrix, bias, below, above)
     return lines
 
 
 def _update_rule(trace):
-    penalty = " + l2" if trace.alpha else ""
+    gradient = "(gradient + L2 term)" if trace.alpha else "gradient"
     if not trace.momentum:
-        return f"weight = weight - LR x (gradient{penalty})"
-    step = f"velocity = {trace.momentum:g} x velocity - LR x (gradient{penalty}); "
+        return f"weight = weight - LR x {gradient}"
+    step = f"velocity = {trace.momentum:g} x velocity - LR x {gradient}; "
     if trace.nesterov:
         return step + (
-            f"weight = weight + {trace.momentum:g} x velocity - LR x "
-            f"(gradient{penalty}) (Nesterov)"
+            f"weight = weight + {trace.momentum:g} x velocity - LR x {gradient} "
+            "(Nesterov)"
         )
     return step + "weight = weight + velocity"
 

@@ -1304,7 +1304,8 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         classes : array-like of shape (n_classes,), default=None
             For an estimator that was not fitted, every class of the model (as for
             ``partial_fit``'s first call); when None, the classes of ``y``, which
-            then needs two at least. Ignored once fitted.
+            then needs two at least. Once fitted, if given, they must be
+            ``classes_``.
 
         Returns
         -------

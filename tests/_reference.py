@@ -192,3 +192,179 @@ def random_network(rng, units):
 def targets(y, n_classes):
     """Code ``y`` as the estimator does: one 0/1 column for 2 classes, else one-hot."""
     return np.eye(n_classes)[y] if n_classes > 2 else y[:, None].astype(float)
+
+
+def article_step_reference(
+    X,
+    T,
+    coefs,
+    intercepts,
+    LR,
+    intercept_LR=None,
+    sample_weight=None,
+    alpha=0.0,
+    momentum=0.0,
+    nesterov=False,
+    velocities=None,
+    use_bias=True,
+):
+    """One training step on the batch ``X, T``, every quantity of the article.
+
+    Node by node and sample by sample with ``math.exp``: the forward pass (S_preA,
+    S_postA), the final error FE = S_postA,O - T and E = 1/2 sum FE^2, the article's
+    error signal S_ERROR (``FE * f'(S_preA,O)`` at the outputs,
+    ``(sum_k S_ERROR_k W_jk) * f'(S_preA_j)`` below), each matrix's gradient as the
+    batch's weighted mean ``sum_n share_n S_ERROR_n,j S_postA_n,i`` with
+    ``share_n = w_n / sum(w)``, the L2 term ``alpha * W`` and the step: without
+    momentum ``p - LR * (g + l2)``; with momentum ``v = momentum * v - LR * (g + l2)``
+    and ``p`` moves by ``v``, or with Nesterov by ``momentum * v - LR * (g + l2)``.
+
+    ``LR`` and ``intercept_LR`` are a number or one per layer (``intercept_LR``
+    defaults to ``LR``); ``velocities`` is None (zeros) or the weights' velocities
+    followed by the biases'. Without ``use_bias`` the biases stay as they are.
+
+    Returns a dict of arrays: ``weights``, ``intercepts``, ``velocity`` (the
+    weights' velocities or None), ``LR`` and ``intercept_LR`` (lists, the inputs),
+    ``S_preA``, ``S_ERROR`` (lists, layers 1..L),
+    ``S_postA`` (list, layers 0..L), ``T``, ``FE``, ``E``, ``share``, ``loss`` and
+    per weight matrix (lists) ``gradient``, ``intercept_gradient``, ``l2``,
+    ``velocity_after``, ``intercept_velocity_after`` (None without momentum),
+    ``weights_after`` and ``intercepts_after``.
+    """
+    n_layers = len(coefs)
+    W_all = [[[float(w) for w in row] for row in W] for W in coefs]
+    b_all = [[float(b) for b in vector] for vector in intercepts]
+
+    def per_layer(rate):
+        if np.ndim(rate) == 0:
+            return [float(rate)] * n_layers
+        return [float(r) for r in rate]
+
+    rates = per_layer(LR)
+    intercept_rates = rates if intercept_LR is None else per_layer(intercept_LR)
+    inputs = [[float(x) for x in row] for row in X]
+    targets_ = [[float(t) for t in row] for row in T]
+    n_samples = len(inputs)
+    weights = (
+        [1.0] * n_samples
+        if sample_weight is None
+        else [float(w) for w in sample_weight]
+    )
+    total = sum(weights)
+    share = [w / total for w in weights]
+
+    # Forward pass, node by node.
+    S_preA, S_postA = [], [inputs]
+    for W, b in zip(W_all, b_all):
+        below = S_postA[-1]
+        pre = [
+            [
+                sum(below[n][i] * W[i][j] for i in range(len(W))) + b[j]
+                for j in range(len(b))
+            ]
+            for n in range(n_samples)
+        ]
+        S_preA.append(pre)
+        S_postA.append([[logistic(s) for s in row] for row in pre])
+    output = S_postA[-1]
+    FE = [
+        [output[n][k] - targets_[n][k] for k in range(len(output[n]))]
+        for n in range(n_samples)
+    ]
+    E = [0.5 * sum(fe * fe for fe in row) for row in FE]
+
+    # Backward pass: the article's S_ERROR, nothing folded in.
+    S_ERROR = [None] * n_layers
+    S_ERROR[-1] = [
+        [FE[n][k] * logistic_deriv(S_preA[-1][n][k]) for k in range(len(FE[n]))]
+        for n in range(n_samples)
+    ]
+    for layer in range(n_layers - 1, 0, -1):
+        W, above = W_all[layer], S_ERROR[layer]
+        S_ERROR[layer - 1] = [
+            [
+                sum(above[n][k] * W[j][k] for k in range(len(W[j])))
+                * logistic_deriv(S_preA[layer - 1][n][j])
+                for j in range(len(W))
+            ]
+            for n in range(n_samples)
+        ]
+
+    def moved(param, gradient, rate, velocity):
+        if momentum == 0:
+            return param - rate * gradient, None
+        velocity = momentum * velocity - rate * gradient
+        if nesterov:
+            return param + momentum * velocity - rate * gradient, velocity
+        return param + velocity, velocity
+
+    result = {
+        "gradient": [],
+        "intercept_gradient": [],
+        "l2": [],
+        "velocity_after": [],
+        "intercept_velocity_after": [],
+        "weights_after": [],
+        "intercepts_after": [],
+    }
+    for layer, (W, b) in enumerate(zip(W_all, b_all)):
+        below, error = S_postA[layer], S_ERROR[layer]
+        n_below, n_above = len(W), len(b)
+        gradient = [
+            [
+                sum(share[n] * error[n][j] * below[n][i] for n in range(n_samples))
+                for j in range(n_above)
+            ]
+            for i in range(n_below)
+        ]
+        intercept_gradient = [
+            sum(share[n] * error[n][j] for n in range(n_samples))
+            for j in range(n_above)
+        ]
+        l2 = [[alpha * W[i][j] for j in range(n_above)] for i in range(n_below)]
+        if velocities is None:
+            v_W = [[0.0] * n_above for _ in range(n_below)]
+            v_b = [0.0] * n_above
+        else:
+            v_W = [[float(v) for v in row] for row in velocities[layer]]
+            v_b = [float(v) for v in velocities[n_layers + layer]]
+        W_after = [[0.0] * n_above for _ in range(n_below)]
+        for i in range(n_below):
+            for j in range(n_above):
+                W_after[i][j], v_W[i][j] = moved(
+                    W[i][j], gradient[i][j] + l2[i][j], rates[layer], v_W[i][j]
+                )
+        b_after = list(b)
+        if use_bias:
+            for j in range(n_above):
+                b_after[j], v_b[j] = moved(
+                    b[j], intercept_gradient[j], intercept_rates[layer], v_b[j]
+                )
+        result["gradient"].append(np.array(gradient))
+        result["intercept_gradient"].append(np.array(intercept_gradient))
+        result["l2"].append(np.array(l2))
+        result["velocity_after"].append(None if momentum == 0 else np.array(v_W))
+        result["intercept_velocity_after"].append(
+            None if momentum == 0 or not use_bias else np.array(v_b)
+        )
+        result["weights_after"].append(np.array(W_after))
+        result["intercepts_after"].append(np.array(b_after))
+    velocities_before = (
+        None if velocities is None else [np.array(v) for v in velocities[:n_layers]]
+    )
+    result.update(
+        weights=[np.array(W) for W in W_all],
+        intercepts=[np.array(b) for b in b_all],
+        velocity=velocities_before,
+        LR=rates,
+        intercept_LR=intercept_rates,
+        S_preA=[np.array(layer) for layer in S_preA],
+        S_postA=[np.array(layer) for layer in S_postA],
+        S_ERROR=[np.array(layer) for layer in S_ERROR],
+        T=np.array(targets_),
+        FE=np.array(FE),
+        E=np.array(E),
+        share=np.array(share),
+        loss=sum(s * e for s, e in zip(share, E)),
+    )
+    return result
