@@ -38,6 +38,10 @@ MIN_VARYING_FRACTION = 0.2
 #: median of the other columns'.
 MAX_SPREAD = 30.0
 
+#: Fewer rows than this cannot tell an offset from a spread (one row is all offset,
+#: as in a first partial_fit or explain_step on one sample): they are not judged.
+MIN_JUDGED_ROWS = 10
+
 #: The fraction of the stability limit ``2 / curvature`` each layer's LR is set to.
 STEP_FRACTION = 0.5
 
@@ -392,8 +396,11 @@ def unscaled_inputs(rows):
     Returns
     -------
     problem : str
-        What is wrong, for a warning; "" for inputs near standardised.
+        What is wrong, for a warning; "" for inputs near standardised, and for
+        fewer than ``MIN_JUDGED_ROWS`` rows.
     """
+    if rows.shape[0] < MIN_JUDGED_ROWS:
+        return ""
     mean, mean_square = 0.0, 0.0
     for X, _ in rows.chunks():
         weights = np.full(X.shape[0], 1.0 / rows.shape[0])

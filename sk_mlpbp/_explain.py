@@ -366,6 +366,32 @@ def trace_step(X, T, sample_weight, optimizer):
     )
 
 
+def forward_pass(X, coefs, intercepts):
+    """Run the forward pass, keeping S_preA and S_postA of every layer.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        The inputs.
+
+    coefs, intercepts : list of ndarray
+        The weights and biases.
+
+    Returns
+    -------
+    S_preA : list of ndarray
+        Every non-input layer's pre-activations.
+
+    S_postA : list of ndarray
+        The inputs ``X``, then every non-input layer's post-activations.
+    """
+    n_samples, dtype = X.shape[0], coefs[0].dtype
+    S_preA = []
+    S_postA = [X, *(np.empty((n_samples, W.shape[1]), dtype) for W in coefs)]
+    _network.forward(X, coefs, intercepts, S_postA[1:], S_preA=S_preA)
+    return S_preA, S_postA
+
+
 def article_pass(X, coefs, intercepts, T):
     """Run the forward and backward passes, keeping every quantity of the article.
 
@@ -394,10 +420,7 @@ def article_pass(X, coefs, intercepts, T):
     FE : ndarray of shape (n_samples, n_outputs)
         The final error ``S_postA,O - T``.
     """
-    n_samples, dtype = X.shape[0], coefs[0].dtype
-    S_preA = []
-    S_postA = [X, *(np.empty((n_samples, W.shape[1]), dtype) for W in coefs)]
-    _network.forward(X, coefs, intercepts, S_postA[1:], S_preA=S_preA)
+    S_preA, S_postA = forward_pass(X, coefs, intercepts)
     FE = np.subtract(S_postA[-1], T)
     S_ERROR = [np.empty_like(layer) for layer in S_postA[1:]]
     # S_ERROR,O = FE * f_A'(S_preA,O), then each layer's from the one above.
@@ -543,7 +566,7 @@ def check_gradients(estimator, X, y, sample_weight=None, *, classes=None, epsilo
     >>> from sk_mlpbp import MLPBackpropClassifier, check_gradients
     >>> from sk_mlpbp import make_article_data
     >>> X, y = make_article_data(20, random_state=0)
-    >>> clf = MLPBackpropClassifier((4,), max_iter=5, random_state=0).fit(X, y)
+    >>> clf = MLPBackpropClassifier((4,), random_state=0).fit(X, y)
     >>> check_gradients(clf, X[:5], y[:5]).max_relative_error < 1e-6
     True
     """

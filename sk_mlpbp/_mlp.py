@@ -1330,12 +1330,33 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         with np.errstate(over="ignore", invalid="ignore"), threads:
             return trace_step(X, T, sample_weight, optimizer)
 
+    def _network_copy(self, n_features=None, n_outputs=None, dtype=np.float64):
+        """Return a shallow copy of the estimator that holds its own weights.
+
+        The copy's weights and biases (zeros for biases not assigned) and momentum
+        velocities are copies, in ``dtype``, so that a step on it changes nothing
+        of this estimator. Their shapes are checked against ``hidden_layer_sizes``
+        and the numbers of inputs and outputs (by default those of ``coefs_``).
+        """
+        _check_has_weights(self)
+        model = copy.copy(self)
+        n_features = n_features or np.shape(self.coefs_[0])[0]
+        n_outputs = n_outputs or np.shape(self.coefs_[-1])[-1]
+        model._copy_weights_for_warm_start(
+            [n_features, *model._validate_hidden_layer_sizes(), n_outputs], dtype
+        )
+        if getattr(model, "_velocities", None) is not None:
+            model._velocities = [velocity.copy() for velocity in model._velocities]
+        return model
+
     def _step_model(self, X, y, sample_weight, classes, dtype=None):
         """Return a copy of the estimator ready for one step on ``X, y``, and them.
 
-        The copy is shallow, but holds its own weights, velocities and rates, so
-        that the step changes nothing of this estimator. ``X`` is validated and
-        ``y`` encoded as ``partial_fit`` does, ``X`` cast to ``dtype`` when given.
+        The copy is shallow, but holds its own weights, velocities and rates (see
+        :meth:`_network_copy`), so that the step changes nothing of this
+        estimator. ``X`` is validated and ``y`` encoded as ``partial_fit`` does,
+        ``X`` cast to ``dtype`` when given. Without ``y`` only ``X`` is prepared,
+        for a forward pass.
 
         Returns
         -------
@@ -1343,32 +1364,36 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             The copy.
 
         X, T, sample_weight : ndarray
-            The batch's inputs, targets and sample weights (or None).
+            The batch's inputs, targets and sample weights (None without ``y``, or
+            without weights).
         """
-        if not hasattr(self, "coefs_"):
-            raise NotFittedError(
-                f"This {type(self).__name__} has no weights: fit it, or assign "
-                "coefs_ (and intercepts_) first."
-            )
+        _check_has_weights(self)
         self._validate_params()
         fitted = all(
             hasattr(self, name) for name in ("classes_", "n_outputs_", "n_features_in_")
         )
+        # validate_data and the target encoding set attributes: on a copy.
         model = copy.copy(self)
-        hidden_layer_sizes = model._validate_hidden_layer_sizes()
+        checks = {"accept_sparse": ["csr", "csc"], "dtype": "numeric"}
         with np.errstate(over="ignore", invalid="ignore"):  # as for X in _train
-            X, y = validate_data(
-                model,
-                numeric_input(X, "X"),
-                y,
-                accept_sparse=["csr", "csc"],
-                multi_output=True,
-                dtype="numeric",
-                reset=not fitted,
-            )
+            if y is None:
+                X = validate_data(
+                    model, numeric_input(X, "X"), reset=not fitted, **checks
+                )
+            else:
+                X, y = validate_data(
+                    model,
+                    numeric_input(X, "X"),
+                    y,
+                    reset=not fitted,
+                    multi_output=True,
+                    **checks,
+                )
         X = _as_float(X)
         if dtype is not None:
             X = X.astype(dtype)
+        if y is None:  # a forward pass only
+            return model._network_copy(X.shape[1], None, X.dtype), X, None, None
         y = _dense_targets(y)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
@@ -1381,11 +1406,7 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         sample_weight = model._training_sample_weight(
             X, y, sample_weight, incremental=True
         )
-        model._copy_weights_for_warm_start(
-            [X.shape[1], *hidden_layer_sizes, T.shape[1]], X.dtype
-        )
-        if getattr(model, "_velocities", None) is not None:
-            model._velocities = [velocity.copy() for velocity in model._velocities]
+        model = model._network_copy(X.shape[1], T.shape[1], X.dtype)
         training_state.start(model, continuing=True, incremental=True, validating=False)
         rows = None
         if not hasattr(model, "_learning_rates"):
@@ -1847,6 +1868,15 @@ def _restore(estimator, attributes):
     """Set the estimator's attributes back to ``attributes`` (from ``vars``)."""
     vars(estimator).clear()
     vars(estimator).update(attributes)
+
+
+def _check_has_weights(estimator):
+    """Raise NotFittedError when the estimator has no weights, fitted or assigned."""
+    if not hasattr(estimator, "coefs_"):
+        raise NotFittedError(
+            f"This {type(estimator).__name__} has no weights: fit it, or assign "
+            "coefs_ (and intercepts_) first."
+        )
 
 
 def _check_rows(name, values, n_rows):

@@ -67,6 +67,7 @@ def run_example(tmp_path_factory):
 def test_the_gallery_has_every_required_example():
     assert {
         "plot_article_experiment.py",
+        "plot_article_step.py",
         "plot_learning_rate.py",
         "plot_grid_search.py",
         "plot_validation_curves.py",
@@ -196,3 +197,14 @@ def test_dask_example_runs_both_ways_on_a_local_cluster(run_example):
     assert "scores equal to the local run: True" in out
     accuracy = float(re.search(r"held-out accuracy ([0-9.]+)", out).group(1))
     assert accuracy >= 0.9
+
+
+def test_article_step_example_traces_the_step_and_checks_the_gradients(run_example):
+    out = run_example("plot_article_step.py")[0].stdout
+    assert "One backpropagation step: 3-4-1 network, 1 sample" in out
+    assert "One backpropagation step: 3-5-3-1 network, 4 samples" in out
+    assert "weights after the step equal partial_fit's: True" in out
+    errors = re.findall(r"^  (\w+) +\d+x\d+(?: \+ bias)? +([0-9.e+-]+)$", out, re.M)
+    names = [name for name, _ in errors]
+    assert names == ["ItoH", "HtoO", "ItoH1", "H1toH2", "H2toO"]
+    assert max(float(error) for _, error in errors) < 1e-6

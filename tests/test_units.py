@@ -82,3 +82,19 @@ def test_a_column_on_a_far_scale_warns_even_beside_one_other(n_columns):
     X[:, 1] *= 2000.0
     with pytest.warns(SaturationWarning, match="column 1 is .* times the median"):
         MLPBackpropClassifier((4,), max_iter=1).fit(X, y)
+
+
+def test_a_first_chunk_of_a_few_rows_is_not_judged_unscaled():
+    # One row is all offset: a first partial_fit on one sample (the article's first
+    # step from assigned weights) cannot tell whether the inputs are standardised.
+    X, y = make_moons(300, noise=0.2, random_state=0)
+    X = X + 5.0  # far from standardised, judged so on many rows
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SaturationWarning)
+        MLPBackpropClassifier((4,), learning_rate=0.5).partial_fit(
+            X[:1], y[:1], classes=[0, 1]
+        )
+    with pytest.warns(SaturationWarning, match="constant offset"):
+        MLPBackpropClassifier((4,), learning_rate=0.5).partial_fit(
+            X[:10], y[:10], classes=[0, 1]
+        )
