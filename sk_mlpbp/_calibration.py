@@ -301,7 +301,9 @@ def constant_outputs(coefs, intercepts, T):
     )
 
 
-def layer_learning_rates(coefs, intercepts, rows, use_bias, alpha):
+def layer_learning_rates(
+    coefs, intercepts, rows, use_bias, alpha, activate_output=True
+):
     r"""Return each layer's LR for its weights and for its biases, from the curvature.
 
     In the Gauss-Newton approximation, the curvature of the mean error E along layer
@@ -341,6 +343,10 @@ def layer_learning_rates(coefs, intercepts, rows, use_bias, alpha):
     alpha : float
         The L2 penalty, whose curvature adds to every layer's weights'.
 
+    activate_output : bool, default=True
+        Whether the output units are logistic; identity output units have
+        ``f_A' = 1``, so ``g_{L,k} = 1``.
+
     Returns
     -------
     coef_rates, intercept_rates : list of float
@@ -354,6 +360,8 @@ def layer_learning_rates(coefs, intercepts, rows, use_bias, alpha):
         )
         layer_inputs.append(S_postA)
         f_prime_squares.append(f_prime_square)
+    if not activate_output:
+        f_prime_squares[-1] = np.ones_like(f_prime_squares[-1])
     gains = [f_prime_squares[-1]]
     for W, f_prime_square in zip(coefs[:0:-1], f_prime_squares[-2::-1]):
         gains.insert(0, f_prime_square * ((W.astype(np.float64) ** 2) @ gains[0]))

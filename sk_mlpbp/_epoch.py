@@ -28,7 +28,16 @@ from sk_mlpbp._threads import paced
 
 
 def make_epoch(
-    coefs, intercepts, X, T, sample_weight, batch_size, optimizer, shuffle, random_state
+    coefs,
+    intercepts,
+    X,
+    T,
+    sample_weight,
+    batch_size,
+    optimizer,
+    shuffle,
+    random_state,
+    activate_output=True,
 ):
     """Build the epoch of one ``fit`` or ``partial_fit`` call.
 
@@ -52,6 +61,7 @@ def make_epoch(
         optimizer,
         shuffle,
         random_state,
+        activate_output,
     )
 
 
@@ -87,6 +97,10 @@ class Epoch:
 
     random_state : RandomState
         The source of the shuffling.
+
+    activate_output : bool, default=True
+        Whether the output units are logistic, the article's; else identity
+        (``S_postA,O = S_preA,O``, whose derivative is 1).
     """
 
     def __init__(
@@ -100,7 +114,9 @@ class Epoch:
         optimizer,
         shuffle,
         random_state,
+        activate_output=True,
     ):
+        self.activate_output = activate_output
         self.coefs, self.intercepts = coefs, intercepts
         self.X, self.T, self.sample_weight = X, T, sample_weight
         self.batch_size = batch_size
@@ -209,9 +225,18 @@ class MinibatchEpoch(Epoch):
         else:  # a short last batch: the buffers' leading rows
             S_postA = [inputs, *(layer[:m] for layer in self.S_postA[1:])]
             S_ERROR = [layer[:m] for layer in self.S_ERROR]
-        forward(inputs, self.coefs, self.intercepts, S_postA[1:], guard=guarded)
+        forward(
+            inputs,
+            self.coefs,
+            self.intercepts,
+            S_postA[1:],
+            activate_output=self.activate_output,
+            guard=guarded,
+        )
         # FE = S_postA,O - T and S_ERROR,O = FE * f_A'(S_preA,O)
-        error_sum = output_error_signal(S_postA[-1], targets, S_ERROR[-1], weights)
+        error_sum = output_error_signal(
+            S_postA[-1], targets, S_ERROR[-1], weights, self.activate_output
+        )
         LR = self.optimizer.learning_rate
         backward(S_postA, S_ERROR, self.coefs, LR, weights, guard=guarded)
         # Only now, with every S_ERROR computed, do the weights move:
@@ -321,6 +346,7 @@ class OnlineEpoch(Epoch):
                 self.optimizer,
                 False,
                 self.random_state,
+                self.activate_output,
             )
             replay.order = self.order
             return replay._steps(kept, guarded)
@@ -356,6 +382,9 @@ class OnlineEpoch(Epoch):
         S_postA, S_ERROR = self.S_postA, self.S_ERROR
         S_postA_O, S_ERROR_O, f_prime_O = S_postA[-1], S_ERROR[-1], f_prime[-1]
         layers = list(zip(Wa, S_postA, self.S_postA_1))
+        # Identity output units: the last S_preA is S_postA,O, and f_A' there is 1.
+        Wa_O, hidden_layers = Wa[-1], layers[:-1]
+        activate_output = self.activate_output
         velocities = [None] * len(Wa) if Va is None else Va
         decay = optimizer.alpha > 0
         LR = optimizer.learning_rate
@@ -364,16 +393,22 @@ class OnlineEpoch(Epoch):
         hidden = [(i, LR[i - 1] / LR[i]) for i in range(len(Wa) - 1, 0, -1)]
         for j in range(m):
             below = inputs[0] = self.X_rows[j]
-            for Wa_i, S, S_1 in layers:
+            for Wa_i, S, S_1 in hidden_layers:
                 np.dot(below, Wa_i, out=S)  # S_preA = [S_postA, 1] @ [[W], [b]]
                 inplace_logistic(S)  # S_postA
                 below = S_1
+            np.dot(below, Wa_O, out=S_postA_O)
+            if activate_output:
+                inplace_logistic(S_postA_O)
             FE = np.subtract(S_postA_O, self.T_rows[j], out=self.FE_rows[j])
             logistic_derivative(A, out=f_prime_all)  # f_A'(S_preA) of every layer
             # S_ERROR,O = FE * f_A'(S_preA,O), times LR so each product below is
             # LR * gradient, the step.
-            np.multiply(FE, f_prime_O, out=S_ERROR_O)
-            S_ERROR_O *= LR[-1]
+            if activate_output:
+                np.multiply(FE, f_prime_O, out=S_ERROR_O)
+                S_ERROR_O *= LR[-1]
+            else:
+                np.multiply(FE, LR[-1], out=S_ERROR_O)
             for i, ratio in hidden:
                 np.dot(W[i], S_ERROR[i], out=S_ERROR[i - 1])
                 S_ERROR[i - 1] *= f_prime[i - 1]

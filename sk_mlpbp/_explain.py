@@ -214,13 +214,29 @@ class StepTrace:
     nesterov : bool
         Whether the momentum is Nesterov's.
 
+    activate_output : bool, default=True
+        Whether the output units are logistic (the article's); else identity,
+        where ``S_postA,O = S_preA,O`` and ``S_ERROR,O = FE``.
+
     Attributes
     ----------
     loss : float
         The batch's (weighted) mean error ``sum(share * E)``, before the step.
     """
 
-    def __init__(self, layers, weights, T, FE, E, share, alpha, momentum, nesterov):
+    def __init__(
+        self,
+        layers,
+        weights,
+        T,
+        FE,
+        E,
+        share,
+        alpha,
+        momentum,
+        nesterov,
+        activate_output=True,
+    ):
         self.layers = layers
         self.weights = weights
         self.T = T
@@ -230,6 +246,7 @@ class StepTrace:
         self.alpha = alpha
         self.momentum = momentum
         self.nesterov = nesterov
+        self.activate_output = activate_output
         self.loss = float(np.dot(share, E))
 
     def __getitem__(self, name):
@@ -273,7 +290,7 @@ class StepTrace:
         return pd.DataFrame(_rows(self), columns=_COLUMNS)
 
 
-def trace_step(X, T, sample_weight, optimizer):
+def trace_step(X, T, sample_weight, optimizer, activate_output=True):
     """Take one step of every layer on the batch ``X, T`` and record it.
 
     The article's quantities come from the training functions with nothing folded
@@ -298,6 +315,9 @@ def trace_step(X, T, sample_weight, optimizer):
         The update rule, holding the weights (``coefs``, ``intercepts``) and the
         velocities, which the step moves in place.
 
+    activate_output : bool, default=True
+        Whether the output units are logistic (the article's); else identity.
+
     Returns
     -------
     trace : StepTrace
@@ -310,7 +330,7 @@ def trace_step(X, T, sample_weight, optimizer):
     before = [W.copy() for W in coefs], [b.copy() for b in intercepts]
     velocities = [v.copy() for v in optimizer.velocities or ()]
     S_preA, S_postA, S_ERROR, FE = article_pass(
-        X, coefs, intercepts, np.asarray(T, dtype=dtype)
+        X, coefs, intercepts, np.asarray(T, dtype=dtype), activate_output
     )
     if sample_weight is None:
         share = np.full(n_samples, 1.0 / n_samples, dtype=dtype)
@@ -318,7 +338,16 @@ def trace_step(X, T, sample_weight, optimizer):
         share = (sample_weight / sample_weight.sum()).astype(dtype, copy=False)
     gradients, intercept_gradients = mean_gradients(S_postA, S_ERROR, share)
     epoch = make_epoch(
-        coefs, intercepts, X, T, sample_weight, n_samples, optimizer, False, None
+        coefs,
+        intercepts,
+        X,
+        T,
+        sample_weight,
+        n_samples,
+        optimizer,
+        False,
+        None,
+        activate_output,
     )
     epoch.run()
     names = layer_names(n_layers)
@@ -363,10 +392,11 @@ def trace_step(X, T, sample_weight, optimizer):
         float(optimizer.alpha),
         float(optimizer.momentum),
         bool(optimizer.nesterov),
+        activate_output,
     )
 
 
-def forward_pass(X, coefs, intercepts):
+def forward_pass(X, coefs, intercepts, activate_output=True):
     """Run the forward pass, keeping S_preA and S_postA of every layer.
 
     Parameters
@@ -376,6 +406,9 @@ def forward_pass(X, coefs, intercepts):
 
     coefs, intercepts : list of ndarray
         The weights and biases.
+
+    activate_output : bool, default=True
+        Whether the output units are logistic; else identity.
 
     Returns
     -------
@@ -388,11 +421,18 @@ def forward_pass(X, coefs, intercepts):
     n_samples, dtype = X.shape[0], coefs[0].dtype
     S_preA = []
     S_postA = [X, *(np.empty((n_samples, W.shape[1]), dtype) for W in coefs)]
-    _network.forward(X, coefs, intercepts, S_postA[1:], S_preA=S_preA)
+    _network.forward(
+        X,
+        coefs,
+        intercepts,
+        S_postA[1:],
+        activate_output=activate_output,
+        S_preA=S_preA,
+    )
     return S_preA, S_postA
 
 
-def article_pass(X, coefs, intercepts, T):
+def article_pass(X, coefs, intercepts, T, activate_output=True):
     """Run the forward and backward passes, keeping every quantity of the article.
 
     Parameters
@@ -405,6 +445,9 @@ def article_pass(X, coefs, intercepts, T):
 
     T : ndarray of shape (n_samples, n_outputs)
         The targets, as floats.
+
+    activate_output : bool, default=True
+        Whether the output units are logistic; else identity.
 
     Returns
     -------
@@ -420,11 +463,11 @@ def article_pass(X, coefs, intercepts, T):
     FE : ndarray of shape (n_samples, n_outputs)
         The final error ``S_postA,O - T``.
     """
-    S_preA, S_postA = forward_pass(X, coefs, intercepts)
+    S_preA, S_postA = forward_pass(X, coefs, intercepts, activate_output)
     FE = np.subtract(S_postA[-1], T)
     S_ERROR = [np.empty_like(layer) for layer in S_postA[1:]]
     # S_ERROR,O = FE * f_A'(S_preA,O), then each layer's from the one above.
-    output_error_signal(S_postA[-1], T, S_ERROR[-1])
+    output_error_signal(S_postA[-1], T, S_ERROR[-1], activate_output=activate_output)
     _network.backward(S_postA, S_ERROR, coefs)
     return S_preA, S_postA, S_ERROR, FE
 
@@ -572,9 +615,12 @@ def check_gradients(estimator, X, y, sample_weight=None, *, classes=None, epsilo
     """
     if isinstance(epsilon, bool) or not (isinstance(epsilon, Real) and 0 < epsilon < 1):
         raise ValueError(f"epsilon must be a number in (0, 1); got {epsilon!r}.")
-    X, T, sample_weight, coefs, intercepts, use_bias = estimator._step_arrays(
+    model, X, T, sample_weight = estimator._step_model(
         X, y, sample_weight, classes, dtype=np.float64
     )
+    coefs, intercepts, use_bias = model.coefs_, model.intercepts_, model.use_bias
+    activate_output = model._activates_output()
+    T = T.astype(np.float64)
     if sparse.issparse(X):
         X = X.toarray()
     n_samples = X.shape[0]
@@ -582,12 +628,14 @@ def check_gradients(estimator, X, y, sample_weight=None, *, classes=None, epsilo
         share = np.full(n_samples, 1.0 / n_samples)
     else:
         share = sample_weight / sample_weight.sum()
-    _, S_postA, S_ERROR, _ = article_pass(X, coefs, intercepts, T)
+    _, S_postA, S_ERROR, _ = article_pass(X, coefs, intercepts, T, activate_output)
     gradients, intercept_gradients = mean_gradients(S_postA, S_ERROR, share)
     buffers = [np.empty((n_samples, W.shape[1])) for W in coefs]
 
     def error():
-        output = _network.forward(X, coefs, intercepts, buffers)
+        output = _network.forward(
+            X, coefs, intercepts, buffers, activate_output=activate_output
+        )
         return float(np.dot(share, sample_errors(output - T)))
 
     def central_differences(param):
@@ -689,6 +737,8 @@ def _text_lines(trace):
         "1. Forward pass: S_preA = S_postA(below) . weights (+ bias), "
         "S_postA = f_A(S_preA)",
     ]
+    if not trace.activate_output:
+        lines[-1] += f"; S_postA,{layers[-1].name} = S_preA (identity outputs)"
     for layer in layers:
         n = layer.S_postA.shape[1]
         lines.append(f"  {layer.name} ({n} node{'s' if n > 1 else ''})")
@@ -709,6 +759,8 @@ def _text_lines(trace):
         layer = layers[k]
         if k == len(layers) - 1:
             formula = f"FE x f_A'(S_preA,{layer.name})"
+            if not trace.activate_output:
+                formula = "FE (identity output units: f_A' = 1)"
         else:
             above = layers[k + 1].name
             formula = (

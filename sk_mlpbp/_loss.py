@@ -10,12 +10,12 @@ def sample_errors(FE):
     return 0.5 * np.einsum("ij,ij->i", FE, FE)
 
 
-def output_error_signal(S_postA_O, T, out, sample_weight=None):
+def output_error_signal(S_postA_O, T, out, sample_weight=None, activate_output=True):
     """Compute the output error signal and the summed sum-of-squares error.
 
     For every sample the final error is ``FE = S_postA,O - T`` and the error signal is
-    ``S_ERROR = FE * f_A'(S_preA,O)``; the per-sample error is
-    ``E = 1/2 * sum_k FE_k ** 2``.
+    ``S_ERROR = FE * f_A'(S_preA,O)`` (just FE for identity output units, whose
+    derivative is 1); the per-sample error is ``E = 1/2 * sum_k FE_k ** 2``.
 
     Parameters
     ----------
@@ -31,6 +31,9 @@ def output_error_signal(S_postA_O, T, out, sample_weight=None):
     sample_weight : ndarray of shape (n_samples,), default=None
         Weights of the samples' errors in the sum.
 
+    activate_output : bool, default=True
+        Whether the output units are logistic (the article's); else identity.
+
     Returns
     -------
     error_sum : float
@@ -42,7 +45,8 @@ def output_error_signal(S_postA_O, T, out, sample_weight=None):
         error_sum = 0.5 * float(np.dot(flat, flat))
     else:
         error_sum = float(np.dot(sample_weight, sample_errors(FE)))
-    inplace_logistic_derivative(S_postA_O, FE)
+    if activate_output:
+        inplace_logistic_derivative(S_postA_O, FE)
     return error_sum
 
 

@@ -1328,7 +1328,11 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         optimizer = model._optimizer(continuing=True)
         threads = fit_threads(X.shape[0], model.coefs_)
         with np.errstate(over="ignore", invalid="ignore"), threads:
-            return trace_step(X, T, sample_weight, optimizer)
+            return trace_step(X, T, sample_weight, optimizer, model._activates_output())
+
+    def _activates_output(self):
+        """Return whether the output units are logistic (always, for classes)."""
+        return True
 
     def _network_copy(self, n_features=None, n_outputs=None, dtype=np.float64):
         """Return a shallow copy of the estimator that holds its own weights.
@@ -1413,18 +1417,6 @@ class MLPBackpropClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             rows = calibration_rows(X, sample_weight)
         model._start_learning_rates(rows, continuing=True, incremental=True)
         return model, X, T, sample_weight
-
-    def _step_arrays(self, X, y, sample_weight, classes=None, dtype=None):
-        """Return the arrays of one step on ``X, y``: X, float T, weights, biases.
-
-        Returns ``(X, T, sample_weight, coefs, intercepts, use_bias)``, the weights
-        being copies (see :meth:`_step_model`).
-        """
-        model, X, T, sample_weight = self._step_model(
-            X, y, sample_weight, classes, dtype
-        )
-        T = T.astype(X.dtype)
-        return X, T, sample_weight, model.coefs_, model.intercepts_, model.use_bias
 
     def _warn_if_near_constant(self, X, T, sample_weight, plateau_loss):
         """Warn when the model returned is not clearly better than a constant output.

@@ -779,7 +779,9 @@ class NetworkDisplay:
         if sparse.issparse(X):
             X = X.toarray()
         with np.errstate(over="ignore"):  # as in training: overflow saturates f_A
-            S_preA, S_postA = forward_pass(X, network.coefs_, network.intercepts_)
+            S_preA, S_postA = forward_pass(
+                X, network.coefs_, network.intercepts_, network._activates_output()
+            )
         display = cls(
             network.coefs_,
             network.intercepts_ if estimator.use_bias else None,
