@@ -62,7 +62,7 @@ def policy_off():
     The BLAS threads are then as the caller set them, which is how a fit ran before
     the policy existed.
     """
-    return mock.patch("sk_mlpbp._mlp.fit_threads", lambda rows, coefs: nullcontext())
+    return mock.patch("sk_mlpbp._base.fit_threads", lambda rows, coefs: nullcontext())
 
 
 def forced(function, threads, policy=False):
@@ -220,7 +220,7 @@ def step_times(seconds):
             if number:
                 seconds.append(time.perf_counter() - start)
 
-    with mock.patch("sk_mlpbp._mlp.paced", timed):
+    with mock.patch("sk_mlpbp._epoch.paced", timed):
         yield
 
 

@@ -39,7 +39,7 @@ def logistic_derivative(S_postA, out):
     return out
 
 
-def inplace_logistic_derivative(S_postA, delta, scratch=None):
+def inplace_logistic_derivative(S_postA, delta):
     """Multiply ``delta`` in place by ``f_A'(S_preA) = S_postA * (1 - S_postA)``.
 
     Parameters
@@ -49,10 +49,5 @@ def inplace_logistic_derivative(S_postA, delta, scratch=None):
 
     delta : ndarray of shape (n_samples, n_units)
         The signal to scale; modified in place.
-
-    scratch : ndarray of shape (n_samples, n_units), default=None
-        Room for ``f_A'``; a temporary array when None.
     """
-    delta *= logistic_derivative(
-        S_postA, out=np.empty_like(S_postA) if scratch is None else scratch
-    )
+    delta *= logistic_derivative(S_postA, out=np.empty_like(S_postA))

@@ -8,9 +8,6 @@ stand-ins that do nothing.
 class _NoCallbackContext:
     """A callback context that calls nothing and keeps nothing."""
 
-    def subcontext(self, **kwargs):
-        return self
-
     def call_on_fit_task_begin(self, **kwargs):
         return self
 

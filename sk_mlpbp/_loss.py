@@ -56,12 +56,13 @@ def constant_output_error(T, sample_weight=None):
     The best constant is the targets' (weighted) mean, and its error is
     ``1/2 * sum_k var(T_k)``: for 0/1 targets ``1/2 * sum_k p_k (1 - p_k)`` with
     ``p_k`` the (weighted) frequency of target k. Only the frequencies are computed,
-    one number per output, never a float copy of T.
+    one number per output, never a float copy of T. Float targets (a regressor's)
+    get their (weighted) variance.
 
     Parameters
     ----------
     T : ndarray of shape (n_samples, n_outputs)
-        Targets, 0 or 1 (boolean).
+        Targets: 0 or 1 (boolean), or floats.
 
     sample_weight : ndarray of shape (n_samples,), default=None
         Weights of the samples.
@@ -71,6 +72,10 @@ def constant_output_error(T, sample_weight=None):
     error : float
         The mean error of the constant output.
     """
+    if T.dtype != bool:
+        mean = np.average(T, axis=0, weights=sample_weight)
+        variance = np.average((T - mean) ** 2, axis=0, weights=sample_weight)
+        return 0.5 * float(variance.sum())
     if sample_weight is None:
         p = T.sum(axis=0) / T.shape[0]
     else:

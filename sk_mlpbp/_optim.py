@@ -176,8 +176,7 @@ class SGDOptimizer:
         W : ndarray of the same shape
             The weights (not the biases, which the penalty leaves alone).
         """
-        if self.alpha:
-            step_W += (self.learning_rate[layer] * self.alpha) * W
+        step_W += (self.learning_rate[layer] * self.alpha) * W
 
     def layer_velocities(self, layer):
         """Return the velocities of a layer's weights and biases.

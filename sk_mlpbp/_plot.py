@@ -12,6 +12,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils._optional_dependencies import check_matplotlib_support
 from sklearn.utils.validation import check_is_fitted
 
+from sk_mlpbp._base import BaseMLPBackprop
 from sk_mlpbp._explain import forward_pass, layer_names, weight_names
 from sk_mlpbp._mlp import MLPBackpropClassifier
 
@@ -43,10 +44,14 @@ class LossCurveDisplay:
         Mean per-sample error E on the validation data after each epoch.
 
     validation_scores : array-like of shape (n_epochs,), default=None
-        Accuracy on the validation data after each epoch.
+        Accuracy (or another score) on the validation data after each epoch.
 
     estimator_name : str, default=None
         Name used in the legend. If None, the legend names the curves only.
+
+    score_name : str, default="validation accuracy"
+        The validation score's name on its axis and in the legend
+        (``"validation R^2"`` for a regressor).
 
     Attributes
     ----------
@@ -94,11 +99,13 @@ class LossCurveDisplay:
         validation_loss_curve=None,
         validation_scores=None,
         estimator_name=None,
+        score_name="validation accuracy",
     ):
         self.loss_curve = loss_curve
         self.validation_loss_curve = validation_loss_curve
         self.validation_scores = validation_scores
         self.estimator_name = estimator_name
+        self.score_name = score_name
 
     def plot(self, ax=None, *, name=None, line_kw=None):
         """Plot visualization.
@@ -165,11 +172,11 @@ class LossCurveDisplay:
                 self.ax_accuracy_,
                 self.validation_scores,
                 "validation_score",
-                "validation accuracy",
+                self.score_name,
                 ":",
                 color,
             )
-            self.ax_accuracy_.set_ylabel("validation accuracy")
+            self.ax_accuracy_.set_ylabel(self.score_name)
             handles.append(self.lines_["validation_score"])
         _legend_below_x_axis(ax, handles)
 
@@ -226,6 +233,7 @@ class LossCurveDisplay:
             validation_loss_curve=getattr(estimator, "validation_loss_curve_", None),
             validation_scores=getattr(estimator, "validation_scores_", None),
             estimator_name=type(estimator).__name__ if name is None else name,
+            score_name=getattr(estimator, "_score_name", "validation score"),
         )
         return display.plot(ax=ax, line_kw=line_kw)
 
@@ -736,10 +744,11 @@ class NetworkDisplay:
         transformers = None
         if isinstance(estimator, Pipeline):
             transformers, estimator = estimator[:-1], estimator[-1]
-        if not isinstance(estimator, MLPBackpropClassifier):
+        if not isinstance(estimator, BaseMLPBackprop):
             raise TypeError(
-                f"{cls.__name__} draws an MLPBackpropClassifier (or a Pipeline "
-                f"ending in one); got {type(estimator).__name__}."
+                f"{cls.__name__} draws an MLPBackpropClassifier or "
+                "MLPBackpropRegressor (or a Pipeline ending in one); got "
+                f"{type(estimator).__name__}."
             )
         network = estimator._network_copy()  # NotFittedError without weights
         if X is None:
@@ -761,7 +770,7 @@ class NetworkDisplay:
             return display.plot(**plot_params)
         X = _one_sample(X, network.coefs_[0].shape[0], transformers)
         if y is not None:
-            if (
+            if isinstance(estimator, MLPBackpropClassifier) and (
                 classes is None
                 and not hasattr(estimator, "classes_")
                 and np.ndim(y) == 1
@@ -772,7 +781,7 @@ class NetworkDisplay:
                     "class of the model as classes (e.g. classes=[0, 1]) to encode "
                     "the sample's label y."
                 )
-            trace = estimator.explain_step(X, y, classes=classes)
+            trace = estimator._traced_step(X, y, None, classes)
             return cls._from_trace(trace, 0).plot(**plot_params)
         # The sample's forward pass, validated as explain_step validates it.
         network, X, _, _ = estimator._step_model(X, None, None, None)

@@ -9,7 +9,7 @@ import os
 import sys
 
 import numpy as np
-from sklearn.utils.validation import check_array
+from sklearn.utils.validation import _check_sample_weight, check_array
 
 #: The weights are rescaled by a power of two when their largest value is outside
 #: [2**-MAX_WEIGHT_EXPONENT, 2**MAX_WEIGHT_EXPONENT]: inside, their sums, squares and
@@ -243,6 +243,66 @@ def rescaled_weights(weights):
     if -MAX_WEIGHT_EXPONENT <= exponent <= MAX_WEIGHT_EXPONENT:
         return weights
     return np.ldexp(weights, -exponent).astype(weights.dtype, copy=False)
+
+
+def checked_sample_weight(sample_weight, X, name="sample_weight"):
+    """Return sample weights as training uses them: checked, rescaled, in X's dtype.
+
+    They are checked in float64 (quietly: scikit-learn's check for infinity sums
+    them) to be finite, non-negative and one per row of X, and then as
+    :func:`weights_in` checks them, so that a weight too large for a float32 X is
+    named as such.
+
+    Parameters
+    ----------
+    sample_weight : array-like of shape (n_samples,)
+        The weights.
+
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        The inputs they weigh, float32 or float64.
+
+    name : str, default="sample_weight"
+        The weights' name in messages.
+
+    Returns
+    -------
+    sample_weight : ndarray of shape (n_samples,)
+        The weights, rescaled by :func:`rescaled_weights`, of X's dtype.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True
+        )
+    return weights_in(sample_weight, X.dtype, name)
+
+
+def weights_in(weights, dtype, name):
+    """Return float64 weights rescaled and cast to ``dtype``, where they fit.
+
+    Parameters
+    ----------
+    weights : ndarray
+        Non-negative finite weights, float64.
+
+    dtype : numpy dtype
+        The training dtype.
+
+    name : str
+        The weights' name in messages.
+
+    Returns
+    -------
+    weights : ndarray
+        The weights, rescaled by :func:`rescaled_weights` before the cast, so that
+        tiny weights do not underflow float32.
+
+    Raises
+    ------
+    ValueError
+        If a weight overflows ``dtype``.
+    """
+    check_fits(weights, dtype, name)
+    return rescaled_weights(weights).astype(dtype, copy=False)
 
 
 def check_network_fits_in_memory(layer_units, dtype):

@@ -23,7 +23,7 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.model_selection import GridSearchCV
 from sklearn.preprocessing import StandardScaler
 
-import sk_mlpbp._mlp
+import sk_mlpbp._base
 from sk_mlpbp import MLPBackpropClassifier, make_article_data
 from tests._helpers import assert_same_model, ignore_convergence, interrupted_run
 
@@ -372,16 +372,16 @@ def test_ctrl_c_before_the_first_epoch_leaves_the_estimator_as_it_was(
         raise KeyboardInterrupt
 
     if where == "make_epoch":
-        real = sk_mlpbp._mlp.make_epoch
+        real = sk_mlpbp._base.make_epoch
 
         def make_epoch(*args, **kwargs):
             epoch = real(*args, **kwargs)
             epoch.run = interrupt
             return epoch
 
-        monkeypatch.setattr(sk_mlpbp._mlp, "make_epoch", make_epoch)
+        monkeypatch.setattr(sk_mlpbp._base, "make_epoch", make_epoch)
     else:
-        monkeypatch.setattr(sk_mlpbp._mlp, where, interrupt)
+        monkeypatch.setattr(sk_mlpbp._base, where, interrupt)
     try:
         with pytest.warns(UserWarning, match="interrupted"):
             assert clf.set_params(max_iter=5).fit(X[::-1], y[::-1]) is clf

@@ -308,7 +308,7 @@ def test_the_thread_count_changes_results_by_rounding_at_most(two_threads, polic
     with pytest.MonkeyPatch.context() as patch:
         if policy == "off":
             patch.setattr(
-                "sk_mlpbp._mlp.fit_threads", lambda rows, coefs: nullcontext()
+                "sk_mlpbp._base.fit_threads", lambda rows, coefs: nullcontext()
             )
         else:
             count_every_fit_as_large_work(patch)
