@@ -4,7 +4,7 @@
 epoch loop with its stopping rules and callbacks, warm starts and ``partial_fit``,
 the step trace, the forward pass of prediction and persistence. Each estimator of
 :mod:`sk_mlpbp._mlp` adds its targets, output units, scores and prediction methods
-through a few hooks (``_encode_targets``, ``_targets``, ``_check_y``,
+through a few hooks (``_encode_targets``, ``_target_matrix``, ``_check_y``,
 ``_activates_output``, ...). The network's math is in :mod:`sk_mlpbp._network`, an
 epoch's steps in :mod:`sk_mlpbp._epoch`, the update rule in :mod:`sk_mlpbp._optim`
 and the training state's declaration in :mod:`sk_mlpbp._state`.
@@ -18,7 +18,6 @@ from functools import partial, wraps
 from numbers import Integral, Real
 
 import numpy as np
-from scipy import sparse
 from scipy.special import expit
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
@@ -26,7 +25,6 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import (
     assert_all_finite,
     check_random_state,
-    column_or_1d,
     gen_batches,
 )
 from sklearn.utils._param_validation import (
@@ -137,9 +135,10 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
     its targets and scores through these hooks:
 
     - ``_check_y(y)``: the targets as the estimator takes them (``y`` and ``y_val``);
-    - ``_encode_targets(y, continuing, incremental, classes)``: define the targets'
+    - ``_encode_targets(y, continuing, incremental, classes, sample_weight)``:
+      define the targets'
       encoding (classes, or a target scaling) and return the target matrix T;
-    - ``_targets(y, name)``: T of validation targets, by that encoding;
+    - ``_target_matrix(y, name)``: T of validation targets, by that encoding;
     - ``_activates_output()``: whether the output units are logistic;
     - ``_row_scores(S_preA_O, y)`` and
       ``_validation_score(y, row_scores, sample_weight)``: each validation row's
@@ -193,6 +192,29 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
     #: What a fitted model holds beyond ``n_features_in_``: weights assigned by hand
     #: are not one.
     _fitted_attributes = ("coefs_", "intercepts_", "n_outputs_")
+
+    #: What ``fit`` sets on either estimator beside the training state
+    #: (:data:`sk_mlpbp._state.TRAINING_STATE`): the network's shape, the LRs of
+    #: the last ``fit`` (and the calibrated ``"auto"`` ones, which warm starts
+    #: keep), where the LR schedule started and what the stopping rule watches.
+    _network_attributes = (
+        "n_features_in_",
+        "n_layers_",
+        "n_outputs_",
+        "learning_rates_",
+        "intercept_learning_rates_",
+        "_auto_learning_rates",
+        "_auto_intercept_learning_rates",
+        "_schedule_start",
+        "_watched",
+    )
+
+    #: What each estimator's targets add (see the subclasses); prediction reads
+    #: all of them.
+    _target_attributes = ()
+
+    #: Attributes that ``fit`` sets only for some inputs (X with column names).
+    _optional_attributes = ("feature_names_in_",)
 
     #: Called with the estimator after every epoch that ``fit`` records, when an
     #: instance sets it (the command line's progress display does, for one fit).
@@ -261,7 +283,9 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
             )
         X = _as_float(X)
         y = self._check_y(y)
-        T = self._encode_targets(y, continuing, incremental, classes)
+        if sample_weight is not None:
+            sample_weight = checked_sample_weight(sample_weight, X)
+        T = self._encode_targets(y, continuing, incremental, classes, sample_weight)
         sample_weight = self._training_sample_weight(X, y, sample_weight, incremental)
         layer_units = [X.shape[1], *hidden_layer_sizes, T.shape[1]]
         check_network_fits_in_memory(layer_units, X.dtype)
@@ -335,12 +359,16 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
         return [int(size) for size in sizes]
 
     def _training_sample_weight(self, X, y, sample_weight, incremental):
-        """Sample weights (times class weights), checked; None when neither is set."""
-        if sample_weight is None and getattr(self, "class_weight", None) is None:
-            return None
-        sample_weight = self._times_class_weight(
-            checked_sample_weight(sample_weight, X), y, incremental
-        )
+        """Return the checked sample weights times class weights, or None for neither.
+
+        ``sample_weight`` is None or already checked by
+        :func:`~sk_mlpbp._validation.checked_sample_weight`.
+        """
+        if sample_weight is None:
+            if getattr(self, "class_weight", None) is None:
+                return None
+            sample_weight = checked_sample_weight(None, X)
+        sample_weight = self._times_class_weight(sample_weight, y, incremental)
         if not sample_weight.any():
             raise ValueError(
                 "sample_weight (times class_weight) is zero for every sample; at "
@@ -528,7 +556,7 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
             )
             y_val = self._check_y(y_val, "y_val")
             _check_rows("y_val", y_val, X_val.shape[0])
-            T_val = self._targets(y_val, "y_val")
+            T_val = self._target_matrix(y_val, "y_val")
             if sample_weight_val is not None:
                 sample_weight_val = check_array(
                     sample_weight_val,
@@ -777,14 +805,15 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
             X = X.astype(dtype)
         if y is None:  # a forward pass only
             return model._network_copy(X.shape[1], None, X.dtype), X, None, None
-        y = _dense_targets(y)
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
+        y = model._check_y(y)
+        if sample_weight is not None:
+            sample_weight = checked_sample_weight(sample_weight, X)
         T = model._encode_targets(
             y,
             continuing=fitted,
             incremental=fitted or classes is not None,
             classes=classes,
+            sample_weight=sample_weight,
         )
         sample_weight = model._training_sample_weight(
             X, y, sample_weight, incremental=True
@@ -1149,12 +1178,3 @@ def _as_float(X, name="X"):
         assert_all_finite(X, input_name=name)
         return X
     return X.astype(np.float64)
-
-
-def _dense_targets(y):
-    """Return an indicator matrix y given as a sparse matrix as a dense array.
-
-    The target matrix T is dense anyway (one byte a target), so a dense y costs no
-    more than T.
-    """
-    return y.toarray() if sparse.issparse(y) else y

@@ -2,8 +2,10 @@
 
 Its commands are ``demo``, and ``fit``, ``evaluate``, ``predict`` and ``explain`` on
 spreadsheet-like CSV files (read by :mod:`sk_mlpbp._csv`), with models saved in skops'
-secure format (by :mod:`sk_mlpbp._model_io`). This module holds the argument parser
-and one handler per command.
+secure format (by :mod:`sk_mlpbp._model_io`). A model is a classifier, whose target
+column holds class labels, or with ``fit --regression`` a regressor, whose target
+column holds numbers. This module holds the argument parser and one handler per
+command.
 
 A problem with the files or data given (a missing, empty or malformed CSV file, a file
 that is not a model, a model trained on other columns, skops not installed, a place
@@ -24,7 +26,13 @@ import warnings
 from decimal import Decimal
 
 import numpy as np
-from sklearn.metrics import classification_report, confusion_matrix
+from sklearn.metrics import (
+    classification_report,
+    confusion_matrix,
+    mean_absolute_error,
+    mean_squared_error,
+    r2_score,
+)
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -37,7 +45,7 @@ from sk_mlpbp._csv import (
     spreadsheet_safe,
 )
 from sk_mlpbp._demo import run_demo
-from sk_mlpbp._mlp import MLPBackpropClassifier
+from sk_mlpbp._mlp import MLPBackpropClassifier, MLPBackpropRegressor
 from sk_mlpbp._model_io import ModelFileError, load_model, require_skops, save_model
 from sk_mlpbp._progress import epoch_progress
 
@@ -45,6 +53,17 @@ PROG = "sk-mlpbp"
 
 #: Most class labels named in a list, such as the classes of a saved model.
 SHOWN_LABELS = 10
+
+#: ``fit``'s LR: the article's for the classifier. ``fit --regression`` takes a
+#: tenth of it: the regressor's identity output unit passes its error FE on whole
+#: (f_A' = 1, where the logistic's is at most 1/4) and its targets are standardised
+#: (errors of a few units, where a class's are below 1). With fit's other defaults
+#: (4 hidden units, online steps, 20 epochs), LR 1 diverged in 20 of 25 fits (5
+#: seeds of Friedman #1 at 5 and 10 features, diabetes and a linear problem) and
+#: ended below R^2 0.51 in the rest; 0.1 trained all 25, within 0.07 of the best
+#: of 0.3, 0.1 and 0.05 on each problem.
+LEARNING_RATE = 1.0
+REGRESSION_LEARNING_RATE = 0.1
 
 
 class CommandError(Exception):
@@ -193,18 +212,51 @@ def _file_codes(labels, classes):
     return np.array(codes, dtype=np.intp)[rows.reshape(-1)], others
 
 
-def _labelled_data(args):
-    """Load MODEL.skops and read DATA.csv with its classes, for evaluate and explain.
+def _estimator(model):
+    """Return the network of a model: the model, or a pipeline's last step."""
+    return model[-1] if isinstance(model, Pipeline) else model
 
-    The model is checked and loaded by :func:`load_model`, the ``--target`` column
-    read as text and its labels put in the model's label type by
-    :func:`_file_codes`.
+
+def _is_regressor(model):
+    """Whether a model (bare or a pipeline) is an ``MLPBackpropRegressor``."""
+    return isinstance(_estimator(model), MLPBackpropRegressor)
+
+
+def _target_values(table, target):
+    """Return a regressor's ``target`` column of ``table`` as floats, one a row.
+
+    Raises CSVError naming the line and column of a cell that is not a finite
+    number, or that is empty.
+    """
+    return table.numbers([target], target=True)[:, 0]
+
+
+def _predicted_values(model, X, path):
+    """Return a regressor's predictions for ``X``: finite floats, one a row.
+
+    A model that fails on the data, or whose outputs overflow (weights of a model
+    saved from Python that are finite but huge), raises a CommandError.
+    """
+    with _model_failures(path):
+        predicted = np.asarray(model.predict(X), dtype=np.float64)
+    finite = np.isfinite(predicted)
+    if not finite.all():
+        row = int(np.flatnonzero(~finite)[0])
+        raise CommandError(
+            f"the model cannot predict for {printable(path)}: its prediction for "
+            f"row {row} (counted from 0) is {predicted[row]}, not a finite number."
+        )
+    return predicted
+
+
+def _labelled_data(args, model_file):
+    """Read DATA.csv with its classes, for evaluate and explain of a classifier.
+
+    The ``--target`` column is read as text and its labels put in the model's label
+    type by :func:`_file_codes`.
 
     Returns
     -------
-    model_file : ModelFile
-        The model and its input columns.
-
     table : Table
         DATA.csv.
 
@@ -215,10 +267,9 @@ def _labelled_data(args):
     others : list of str
         The file's labels that are none of the model's classes, sorted.
     """
-    model_file = load_model(args.model)
     table = read_table(args.data, text_columns=[args.target])
     y, others = _file_codes(table.labels(args.target), model_file.model.classes_)
-    return model_file, table, y, others
+    return table, y, others
 
 
 @contextlib.contextmanager
@@ -256,46 +307,72 @@ def _interrupts_recorded():
         signal.signal(signal.SIGINT, previous)
 
 
+def _read_training_file(path, target, regression, inputs=None):
+    """Read a training or validation file: its inputs and targets.
+
+    The targets are the ``target`` column's numbers for a regression, its class
+    labels otherwise; the inputs are the ``inputs`` columns, by default every other
+    column.
+
+    Returns
+    -------
+    X : ndarray of shape (n_rows, n_inputs)
+        The inputs.
+
+    y : ndarray of shape (n_rows,)
+        The targets: floats, or the labels as str.
+
+    inputs : list of str
+        The input columns' names.
+    """
+    table = read_table(path, text_columns=[] if regression else [target])
+    y = _target_values(table, target) if regression else table.labels(target)
+    if inputs is None:
+        inputs = [column for column in table.columns if column != target]
+        if not inputs:
+            raise CommandError(
+                f"{path} has no input columns besides the target {target!r}."
+            )
+    return table.numbers(inputs), y, inputs
+
+
 def _fit(args):
     _check_output(args.output)
-    table = read_table(args.train, text_columns=[args.target])
-    y = table.labels(args.target)
-    inputs = [column for column in table.columns if column != args.target]
-    if not inputs:
-        raise CommandError(
-            f"{args.train} has no input columns besides the target {args.target!r}."
-        )
-    X = table.numbers(inputs)
+    regression = args.regression
+    X, y, inputs = _read_training_file(args.train, args.target, regression)
     X_val = y_val = None
     if args.validation:
-        validation = read_table(args.validation, text_columns=[args.target])
-        y_val = validation.labels(args.target)
-        X_val = validation.numbers(inputs)
+        X_val, y_val, _ = _read_training_file(
+            args.validation, args.target, regression, inputs
+        )
     # Before training, so that the model can be saved after it.
     require_skops()
-    classifier = MLPBackpropClassifier(
+    learning_rate = args.learning_rate
+    if learning_rate is None:
+        learning_rate = REGRESSION_LEARNING_RATE if regression else LEARNING_RATE
+    network = (MLPBackpropRegressor if regression else MLPBackpropClassifier)(
         tuple(args.hidden),
-        learning_rate=args.learning_rate,
+        learning_rate=learning_rate,
         batch_size=args.batch_size,
         max_iter=args.epochs,
         momentum=args.momentum,
         early_stopping=args.early_stopping,
         random_state=args.seed,
     )
-    model = classifier if args.no_scale else make_pipeline(StandardScaler(), classifier)
+    model = network if args.no_scale else make_pipeline(StandardScaler(), network)
     with _notes():
         try:
             X_fit, X_val_fit = X, X_val
-            if model is not classifier:
+            if model is not network:
                 # The pipeline fitted step by step, as Pipeline.fit does, so that
                 # the validation columns are standardised with the training
                 # columns' mean and standard deviation too.
                 X_fit = model[0].fit_transform(X)
                 if X_val is not None:
                     X_val_fit = model[0].transform(X_val)
-            with epoch_progress(classifier, args.epochs):
+            with epoch_progress(network, args.epochs):
                 with _interrupts_recorded() as interrupts:
-                    classifier.fit(X_fit, y, X_val=X_val_fit, y_val=y_val)
+                    network.fit(X_fit, y, X_val=X_val_fit, y_val=y_val)
                 if interrupts:
                     # fit kept its last epoch, but the user asked to stop: an
                     # existing --output file must not give way to a shorter fit.
@@ -306,38 +383,72 @@ def _fit(args):
             raise CommandError(
                 "not enough memory to train this network: try fewer --hidden units."
             ) from None
-    print(f"training accuracy: {model.score(X, y):.4f}")
+    score = "R^2" if regression else "accuracy"
+    print(f"training {score}: {model.score(X, y):.4f}")
     if X_val is not None:
-        print(f"validation accuracy: {model.score(X_val, y_val):.4f}")
+        print(f"validation {score}: {model.score(X_val, y_val):.4f}")
     elif args.early_stopping:
         print(
-            "validation accuracy (on the tenth of the training file held out for "
-            f"early stopping): {classifier.best_validation_score_:.4f}"
+            f"validation {score} (on the tenth of the training file held out for "
+            f"early stopping): {network.best_validation_score_:.4f}"
         )
     # The model was fitted on plain arrays: the file records the columns' names,
     # which evaluate and predict match their files' columns against.
     save_model(model, args.output, input_columns=inputs)
     scaling = "raw" if args.no_scale else "standardised"
+    if regression:
+        what = f"a regressor of {printable(args.target)}"
+    else:
+        what = f"classes: {_listed(model.classes_)}"
     print(
         f"saved {printable(args.output)} ({scaling} inputs: "
-        f"{printable(', '.join(inputs))}; classes: {_listed(model.classes_)})"
+        f"{printable(', '.join(inputs))}; {what})"
     )
 
 
 def _evaluate(args):
     with _notes():
-        model_file, table, y, others = _labelled_data(args)
-        model = model_file.model
-        classes = model.classes_
-        if y.min() >= len(classes):
-            raise CommandError(
-                f"no class in {printable(args.data)} is one of the model's: its "
-                f"--target column {printable(repr(args.target))} holds "
-                f"{_listed(others)}; the model's classes are {_listed(classes)}."
-            )
-        X = model_file.inputs(table, args.target)
-        with _model_failures(args.data):
-            y_pred = _codes(classes, model.predict(X))
+        model_file = load_model(args.model)
+        regressor = _is_regressor(model_file.model)
+        if regressor:
+            scores = _regression_scores(args, model_file)
+        else:
+            y, y_pred, others = _classified(args, model_file)
+    if regressor:
+        print(scores)
+    else:
+        _print_classification(y, y_pred, model_file.model.classes_, others)
+
+
+def _classified(args, model_file):
+    """Return a classifier's file classes and predictions, as codes, for evaluate.
+
+    Returns
+    -------
+    y, y_pred : ndarray of int of shape (n_rows,)
+        The file's classes and the model's, as positions in its ``classes_`` (the
+        file's classes that are none of the model's are past them).
+
+    others : list of str
+        The file's classes that are none of the model's, sorted.
+    """
+    table, y, others = _labelled_data(args, model_file)
+    model = model_file.model
+    classes = model.classes_
+    if y.min() >= len(classes):
+        raise CommandError(
+            f"no class in {printable(args.data)} is one of the model's: its "
+            f"--target column {printable(repr(args.target))} holds "
+            f"{_listed(others)}; the model's classes are {_listed(classes)}."
+        )
+    X = model_file.inputs(table, args.target)
+    with _model_failures(args.data):
+        y_pred = _codes(classes, model.predict(X))
+    return y, y_pred, others
+
+
+def _print_classification(y, y_pred, classes, others):
+    """Print the accuracy, the confusion matrix and the per-class report."""
     correct = int((y_pred == y).sum())
     print(f"accuracy: {correct / y.shape[0]:.4f} ({correct} of {y.shape[0]} rows)")
     print("\nconfusion matrix (rows: true class, columns: predicted class):")
@@ -357,9 +468,35 @@ def _evaluate(args):
     )
 
 
+def _regression_scores(args, model_file):
+    """Return a regressor's R^2, mean absolute error and root mean squared error.
+
+    As the lines that ``evaluate`` prints. Called within :func:`_notes`: R^2 of one
+    row is undefined, which scikit-learn warns of.
+    """
+    table = read_table(args.data)
+    y = _target_values(table, args.target)
+    X = model_file.inputs(table, args.target)
+    y_pred = _predicted_values(model_file.model, X, args.data)
+    r2 = r2_score(y, y_pred)
+    mae = mean_absolute_error(y, y_pred)
+    rmse = np.sqrt(mean_squared_error(y, y_pred))
+    return (
+        f"R^2: {r2:.4f} ({y.shape[0]} rows)\n"
+        f"MAE: {mae:.6g} (mean absolute error, in the target's units)\n"
+        f"RMSE: {rmse:.6g} (root mean squared error, in the target's units)"
+    )
+
+
 def _predict(args):
     with _notes():
         model_file = load_model(args.model)
+        regressor = _is_regressor(model_file.model)
+        if regressor and args.proba:
+            raise CommandError(
+                f"{printable(args.model)} holds a regressor, which predicts numbers: "
+                "--proba (class probabilities) is for classifiers."
+            )
         table = read_table(args.data)
         if args.target is not None:
             table.check_column(args.target)
@@ -370,26 +507,35 @@ def _predict(args):
                 raise
             raise ModelFileError(
                 f"{error} To leave out a column that is not an input, such as the "
-                "classes, give --target COLUMN."
+                "target, give --target COLUMN."
             ) from None
         model = model_file.model
-        classes = [str(label) for label in model.classes_]
-        with _model_failures(args.data):
-            if args.proba:
-                rows = model.predict_proba(X).tolist()
-            else:
-                codes = _codes(model.classes_, model.predict(X))
-        # Classes are text from a file: a spreadsheet opening the output must not
-        # run one as a formula, nor a terminal act upon its control characters.
-        if args.proba:
-            header = [spreadsheet_safe(f"proba_{label}") for label in classes]
+        if regressor:
+            predicted = _predicted_values(model, X, args.data)
+            # Numbers, written as Python writes floats: exactly, and never as a
+            # formula (a sign then digits is a number to a spreadsheet).
+            header, rows = ["prediction"], ([value] for value in predicted.tolist())
         else:
-            header = ["prediction"]
-            safe = [spreadsheet_safe(label) for label in classes]
-            rows = ([safe[code]] for code in codes)
+            header, rows = _predicted_classes(args, model, X)
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(header)
     writer.writerows(rows)
+
+
+def _predicted_classes(args, model, X):
+    """Return a classifier's CSV header and rows: the classes or their probabilities."""
+    classes = [str(label) for label in model.classes_]
+    with _model_failures(args.data):
+        if args.proba:
+            rows = model.predict_proba(X).tolist()
+        else:
+            codes = _codes(model.classes_, model.predict(X))
+    # Classes are text from a file: a spreadsheet opening the output must not run
+    # one as a formula, nor a terminal act upon its control characters.
+    if args.proba:
+        return [spreadsheet_safe(f"proba_{label}") for label in classes], rows
+    safe = [spreadsheet_safe(label) for label in classes]
+    return ["prediction"], ([safe[code]] for code in codes)
 
 
 def _demo(args):
@@ -399,46 +545,62 @@ def _demo(args):
 def _explain(args):
     row = args.row
     with _notes():
-        model_file, table, y, _ = _labelled_data(args)
+        model_file = load_model(args.model)
+        model = model_file.model
+        regressor = _is_regressor(model)
+        if regressor:
+            table = read_table(args.data)
+            y = _target_values(table, args.target)
+        else:
+            table, y, _ = _labelled_data(args, model_file)
         if row >= table.n_rows:
             raise CommandError(
                 f"--row {row} is not a row of {printable(args.data)}: its "
                 f"{table.n_rows:,} data rows are numbered 0 to {table.n_rows - 1}."
             )
-        model = model_file.model
-        classes = model.classes_
-        label = table.labels(args.target)[row]
-        if y[row] >= len(classes):
-            raise CommandError(
-                f"row {row} of {printable(args.data)} is of the class "
-                f"{printable(label, SHOWN_CHARS)}, none of the model's "
-                f"({_listed(classes)}): the step's error FE needs one of them."
-            )
+        if regressor:
+            target = y[row : row + 1]
+            shown_target = f"target {y[row]:.6g}"
+        else:
+            classes = model.classes_
+            label = table.labels(args.target)[row]
+            if y[row] >= len(classes):
+                raise CommandError(
+                    f"row {row} of {printable(args.data)} is of the class "
+                    f"{printable(label, SHOWN_CHARS)}, none of the model's "
+                    f"({_listed(classes)}): the step's error FE needs one of them."
+                )
+            target = classes[y[row : row + 1]]
+            shown_target = f"class {printable(label, SHOWN_CHARS)}"
         X = model_file.inputs(table, args.target)
         # A slice keeps the row a table of one row; a DataFrame's rows are taken
         # by position.
         x = X.iloc[row : row + 1] if hasattr(X, "iloc") else X[row : row + 1]
-        inputs, classifier, transformers = x, model, []
+        inputs, network, transformers = x, _estimator(model), []
         with _model_failures(args.data, f"explain row {row} of"):
             if isinstance(model, Pipeline):
-                classifier, transformers = model[-1], model.steps[:-1]
+                transformers = model.steps[:-1]
                 inputs = model[:-1].transform(x)
-            trace = classifier.explain_step(inputs, classes[y[row : row + 1]])
+            trace = network.explain_step(inputs, target)
     # A model saved from Python on plain arrays takes every column but the target.
     names = model_file.input_columns or [
         column for column in table.columns if column != args.target
     ]
     cells = [f"{name} = {value:.6g}" for name, value in zip(names, np.ravel(x))]
-    print(
-        f"row {row} of {printable(args.data)}: {_listed(cells)}; "
-        f"class {printable(label, SHOWN_CHARS)}"
-    )
+    print(f"row {row} of {printable(args.data)}: {_listed(cells)}; {shown_target}")
     if transformers:
         steps = ", ".join(type(step).__name__ for _, step in transformers)
         # What the network's input layer I takes: the row as the pipeline's
         # transformers leave it.
         shown = [f"{value:.6g}" for value in trace.layers[0].S_postA[0]]
         print(f"inputs after {steps}: {_listed(shown)}")
+    if regressor:
+        # The network's target T is the value in the units the regressor trains in.
+        offset, scale = network.target_offset_[0], network.target_scale_[0]
+        print(
+            f"target T = (target - target_offset_) / target_scale_ = "
+            f"({y[row]:.6g} - {offset:.6g}) / {scale:.6g} = {trace.T[0, 0]:.6g}"
+        )
     print()
     print(trace)
     print()
@@ -503,15 +665,28 @@ def _parser():
         help="train a network on a CSV file and save it",
         description="Train MLPBackpropClassifier on TRAIN.csv (a header line, then "
         "one sample a row): the --target column holds the classes (numbers or "
-        "text), every other column is a numeric input. The inputs are standardised "
+        "text), every other column is a numeric input. With --regression, train "
+        "MLPBackpropRegressor instead: the --target column holds the numbers to "
+        "predict. The inputs are standardised "
         "(StandardScaler: the training columns' mean and standard deviation) and "
         "the model saved is the pipeline of the two, unless --no-scale. The "
-        "defaults are the article's network and learning rate, with biases, "
+        "defaults are the article's network and learning rate (a tenth of it "
+        "for a regressor), with biases, "
         "shuffled epochs and more than its single epoch. Prints progress per "
-        "epoch and the final accuracies, and saves the model in skops format.",
+        "epoch and the final accuracies (R^2 for a regressor), and saves the "
+        "model in skops format.",
     )
     fit.add_argument("train", metavar="TRAIN.csv", help="the training data")
-    _add_target(fit, required=True, help="class column")
+    _add_target(
+        fit, required=True, help="class column (with --regression, a number column)"
+    )
+    fit.add_argument(
+        "--regression",
+        action="store_true",
+        help="the --target column holds numbers: train MLPBackpropRegressor "
+        "(identity output unit, targets standardised in training and back in "
+        "predictions) instead of the classifier",
+    )
     fit.add_argument(
         "--hidden",
         nargs="+",
@@ -524,9 +699,11 @@ def _parser():
     fit.add_argument(
         "--learning-rate",
         type=_bounded(float, 0, low_open=True, description="a number > 0"),
-        default=1.0,
+        default=None,
         metavar="LR",
-        help="LR in weight = weight - LR * gradient (default: 1, the article's)",
+        help="LR in weight = weight - LR * gradient (default: 1, the article's; "
+        "0.1 with --regression, whose identity output unit and standardised "
+        "targets diverge at 1)",
     )
     fit.add_argument(
         "--epochs",
@@ -534,8 +711,8 @@ def _parser():
         default=20,
         metavar="N",
         help="most passes over the data; training stops sooner once the training "
-        "loss (with --early-stopping, the validation accuracy) stops improving "
-        "for 10 epochs (default: 20; the article trains 1)",
+        "loss (with --early-stopping, the validation accuracy or R^2) stops "
+        "improving for 10 epochs (default: 20; the article trains 1)",
     )
     fit.add_argument(
         "--batch-size",
@@ -554,20 +731,21 @@ def _parser():
     fit.add_argument(
         "--validation",
         metavar="VALID.csv",
-        help="validation data with the same columns: accuracy after every epoch, "
-        "and what --early-stopping watches",
+        help="validation data with the same columns: accuracy (R^2 for a "
+        "regressor) after every epoch, and what --early-stopping watches",
     )
     fit.add_argument(
         "--early-stopping",
         action="store_true",
-        help="stop when the validation accuracy stops improving and keep the best "
-        "epoch's weights (without --validation, a tenth of TRAIN.csv is held out)",
+        help="stop when the validation accuracy (R^2) stops improving and keep "
+        "the best epoch's weights (without --validation, a tenth of TRAIN.csv is "
+        "held out)",
     )
     fit.add_argument(
         "--no-scale",
         action="store_true",
         help="train on the raw columns, as the article does, and save the bare "
-        "classifier (inputs are then best on a scale of about -1 to 1)",
+        "classifier or regressor (inputs are then best on a scale of about -1 to 1)",
     )
     fit.add_argument(
         "--seed",
@@ -589,31 +767,37 @@ def _parser():
         commands,
         "evaluate",
         _evaluate,
-        help="accuracy, confusion matrix and per-class report on a CSV file",
-        description="Score a saved model on DATA.csv: accuracy, confusion matrix and "
-        "per-class precision, recall and F1. DATA.csv needs the model's input "
-        "columns (in any order) and the --target column.",
+        help="accuracy, confusion matrix and per-class report on a CSV file (R^2, "
+        "MAE and RMSE for a regressor)",
+        description="Score a saved model on DATA.csv: a classifier's accuracy, "
+        "confusion matrix and per-class precision, recall and F1, or a regressor's "
+        "R^2, mean absolute error and root mean squared error. DATA.csv needs the "
+        "model's input columns (in any order) and the --target column.",
     )
-    _add_target(evaluate, required=True, help="class column")
+    _add_target(
+        evaluate, required=True, help="class column (a regressor's: a number column)"
+    )
     predict = _model_command(
         commands,
         "predict",
         _predict,
         help="predictions for a CSV file, as CSV on the standard output",
         description="Write a CSV of predictions for DATA.csv to the standard output: "
-        "a header line, then one row per row of DATA.csv. DATA.csv needs the "
+        "a header line, then one row per row of DATA.csv: the class, or a "
+        "regressor's number. DATA.csv needs the "
         "model's input columns (in any order); other columns are ignored.",
     )
     _add_target(
         predict,
         required=False,
-        help="a class column to leave out, for a model that takes every column "
+        help="a target column to leave out, for a model that takes every column "
         "of DATA.csv by position (one saved from Python on plain arrays)",
     )
     predict.add_argument(
         "--proba",
         action="store_true",
-        help="one probability column per class (proba_<class>) instead of the class",
+        help="one probability column per class (proba_<class>) instead of the "
+        "class (classifiers only)",
     )
     explain = _model_command(
         commands,
@@ -627,7 +811,8 @@ def _parser():
         "E, the error signal S_ERROR of every node from the outputs back, the "
         "gradients, and the weights before and after the update by the model's LR. "
         "DATA.csv needs the model's input columns (in any order) and the --target "
-        "column, whose class on that row gives the target T. A pipeline's "
+        "column, whose class on that row gives the target T (a regressor's number, "
+        "scaled as the regressor scales its targets). A pipeline's "
         "transformers (such as fit's StandardScaler) transform the row first. The "
         "model file is not changed.",
     )
@@ -640,7 +825,9 @@ def _parser():
         "(blank lines are not counted)",
     )
     _add_target(
-        explain, required=True, help="class column: its class on the row gives T"
+        explain,
+        required=True,
+        help="class column: its class on the row gives T (a regressor's: its number)",
     )
     return parser
 

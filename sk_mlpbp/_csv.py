@@ -225,13 +225,17 @@ class Table:
         if name not in self.columns:
             raise _missing_column(self.path, name, self.columns)
 
-    def numbers(self, names):
+    def numbers(self, names, *, target=False):
         """Return the cells of the columns ``names`` as floats.
 
         Parameters
         ----------
         names : list of str
             Column names, in the order of the result's columns.
+
+        target : bool, default=False
+            Whether the columns are a regressor's target rather than inputs, for
+            the error messages.
 
         Returns
         -------
@@ -268,6 +272,10 @@ class Table:
                     if cell
                     else "the cell is empty"
                 )
+                if target:
+                    raise CSVError(
+                        f"{where}: {missing}; every row needs its target value."
+                    )
                 raise CSVError(
                     f"{where}: {missing}; missing values are not supported: fill "
                     "them in first, for example by imputing them "
@@ -275,10 +283,16 @@ class Table:
                     "fitted and saved from Python."
                 )
             reason = "is not a number" if value is None else "is not a finite number"
+            what = (
+                "a regressor's target column must hold numbers written in ASCII "
+                "digits, as CSV files write them; class labels need a classifier, "
+                "fitted without --regression"
+                if target
+                else "input columns must hold numbers written in ASCII digits, as "
+                "CSV files write them"
+            )
             raise CSVError(
-                f"{where}: {printable(repr(cell), SHOWN_CHARS)} {reason} (input "
-                "columns must hold numbers written in ASCII digits, as CSV files "
-                "write them)."
+                f"{where}: {printable(repr(cell), SHOWN_CHARS)} {reason} ({what})."
             )
         return self._numbers[:, indices]
 

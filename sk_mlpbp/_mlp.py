@@ -7,6 +7,7 @@ training, is :class:`sk_mlpbp._base.BaseMLPBackprop`.
 """
 
 import numpy as np
+from scipy import sparse
 from scipy.special import expit, log_expit, softmax
 from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
@@ -15,7 +16,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
-from sk_mlpbp._base import BaseMLPBackprop, _dense_targets
+from sk_mlpbp._base import BaseMLPBackprop
 from sk_mlpbp._calibration import constant_outputs
 from sk_mlpbp._validation import (
     checked_class_weight,
@@ -342,6 +343,8 @@ class MLPBackpropClassifier(ClassifierMixin, BaseMLPBackprop):
 
     _score_name = "validation accuracy"
     _fitted_attributes = ("coefs_", "intercepts_", "classes_", "n_outputs_")
+    # The classes, and whether they are the labels of an indicator matrix.
+    _target_attributes = ("classes_", "_multilabel")
 
     def __init__(
         self,
@@ -499,7 +502,7 @@ class MLPBackpropClassifier(ClassifierMixin, BaseMLPBackprop):
             X, y, sample_weight, validation=None, incremental=True, classes=classes
         )
 
-    def _encode_targets(self, y, continuing, incremental, classes):
+    def _encode_targets(self, y, continuing, incremental, classes, sample_weight=None):
         """Define or check ``classes_`` and return the target matrix T."""
         check_classification_targets(y)
         target_type = type_of_target(y)
@@ -550,9 +553,9 @@ class MLPBackpropClassifier(ClassifierMixin, BaseMLPBackprop):
                 "MLPBackpropClassifier needs samples of at least 2 classes; the data "
                 f"contains only one class: {self.classes_[0]!r}."
             )
-        return self._targets(y, "y")
+        return self._target_matrix(y, "y")
 
-    def _targets(self, y, name):
+    def _target_matrix(self, y, name):
         """Check that the labels ``y`` are known and return their target matrix T.
 
         Two classes give one 0/1 column (1 for ``classes_[1]``), more classes one-hot
@@ -852,6 +855,40 @@ class MLPBackpropClassifier(ClassifierMixin, BaseMLPBackprop):
         return super().score(X, y, sample_weight=sample_weight)
 
 
+def _dense_targets(y):
+    """Return an indicator matrix y given as a sparse matrix as a dense array.
+
+    The target matrix T is dense anyway (one byte a target), so a dense y costs no
+    more than T.
+    """
+    return y.toarray() if sparse.issparse(y) else y
+
+
+#: ``scale_target`` rounds each target's scale to this many significant bits, and
+#: its offset to a multiple of the scale times 2 ** -SCALING_BITS.
+SCALING_BITS = 8
+
+
+def _rounded_scaling(scale, offset, up):
+    """Round a target scaling to a few significant bits.
+
+    A scale of ``SCALING_BITS`` significant bits, and an offset on a grid of the
+    scale times ``2 ** -SCALING_BITS``: the last bits in which a weighted mean and the
+    mean of the same rows repeated differ do not reach the targets the network
+    trains on, so integer sample weights train the model of repeated rows, as in
+    the classifier, and targets times a power of two train the same model. The scale
+    is rounded to the nearest such number (the scaled targets' standard deviation
+    stays within 0.2% of 1), or ``up`` (their range only shrinks, so that it stays
+    inside the logistic's).
+    """
+    mantissa, exponent = np.frexp(scale)
+    step = 2.0**SCALING_BITS
+    mantissa = (np.ceil if up else np.round)(mantissa * step) / step
+    scale = np.ldexp(mantissa, exponent)
+    grid = scale / step
+    return scale, np.round(offset / grid) * grid
+
+
 #: ``scale_target`` with logistic output units maps each target's training range
 #: onto this interval, inside the logistic's (0, 1) and off its flat ends.
 LOGISTIC_TARGET_RANGE = (0.1, 0.9)
@@ -892,10 +929,15 @@ class MLPBackpropRegressor(RegressorMixin, BaseMLPBackprop):
         so that targets on any offset and scale train as standardised ones: with
         identity outputs each target column is standardised (mean 0, standard
         deviation 1); with logistic outputs it is mapped from its training range
-        ``[min, max]`` onto ``[0.1, 0.9]``, inside the logistic's range. ``False``
-        trains on the targets as given (for logistic outputs they must lie in
-        [0, 1]), so that a textbook's soft targets reproduce. The error E,
-        ``loss_curve_`` and the validation loss are measured on the scaled targets.
+        ``[min, max]`` into ``[0.1, 0.9]``, inside the logistic's range. The
+        statistics are those of the samples of positive weight, weighted; the scale
+        is rounded to 8 significant bits and the offset to 1/256 of it, so that
+        integer weights train as repeated rows and targets times a power of two as
+        the same model (the scaled standard deviation is within 0.2% of 1, the
+        range within ``[0.1, 0.9]``). ``False`` trains on the targets as given (for
+        logistic outputs they must lie in [0, 1]), so that a textbook's soft
+        targets reproduce. The error E, ``loss_curve_`` and the validation loss are
+        measured on the scaled targets.
 
     learning_rate : "auto", float or array-like of shape (n_layers - 1,), \
             default="auto"
@@ -1134,6 +1176,7 @@ class MLPBackpropRegressor(RegressorMixin, BaseMLPBackprop):
         "target_scale_",
         "n_outputs_",
     )
+    _target_attributes = ("target_offset_", "target_scale_")
 
     def __init__(
         self,
@@ -1300,15 +1343,24 @@ class MLPBackpropRegressor(RegressorMixin, BaseMLPBackprop):
             )
         return y if y.dtype in (np.float32, np.float64) else y.astype(np.float64)
 
-    def _encode_targets(self, y, continuing, incremental, classes):
-        """Learn the targets' scaling (unless continuing) and return T."""
+    def _encode_targets(self, y, continuing, incremental, classes, sample_weight=None):
+        """Learn the targets' scaling (unless continuing) and return T.
+
+        The scaling is taken from the samples of positive weight, weighted: zero
+        weights stand for samples left out, integer weights for repeated ones.
+        """
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         if continuing and hasattr(self, "target_scale_"):
-            return self._targets(y, "y")
+            return self._target_matrix(y, "y")
+        n_outputs = Y.shape[1]
+        weights = None if sample_weight is None else sample_weight.astype(np.float64)
+        if weights is not None and weights.any():
+            Y, weights = Y[weights > 0], weights[weights > 0]
         if not self.scale_target:
-            offset, scale = np.zeros(Y.shape[1]), np.ones(Y.shape[1])
+            offset, scale = np.zeros(n_outputs), np.ones(n_outputs)
         elif self.out_activation == "identity":
-            offset, scale = Y.mean(axis=0), Y.std(axis=0)
+            offset = np.average(Y, axis=0, weights=weights)
+            scale = np.sqrt(np.average((Y - offset) ** 2, axis=0, weights=weights))
         else:
             low, high = LOGISTIC_TARGET_RANGE
             scale = (Y.max(axis=0) - Y.min(axis=0)) / (high - low)
@@ -1319,11 +1371,15 @@ class MLPBackpropRegressor(RegressorMixin, BaseMLPBackprop):
         scale[constant] = 1.0
         if self.scale_target and self.out_activation == "logistic":
             offset[constant] = Y.min(axis=0)[constant] - 0.5
-        self.target_offset_ = offset.astype(np.float64)
-        self.target_scale_ = scale.astype(np.float64)
-        return self._targets(y, "y")
+        if self.scale_target:
+            scale, offset = _rounded_scaling(
+                scale, offset, up=self.out_activation == "logistic"
+            )
+        self.target_offset_ = np.asarray(offset, dtype=np.float64)
+        self.target_scale_ = np.asarray(scale, dtype=np.float64)
+        return self._target_matrix(y, "y")
 
-    def _targets(self, y, name):
+    def _target_matrix(self, y, name):
         """Return the target matrix T of targets ``y``: scaled, one column each."""
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         if Y.shape[1] != self.target_scale_.shape[0]:
@@ -1332,21 +1388,47 @@ class MLPBackpropRegressor(RegressorMixin, BaseMLPBackprop):
                 f"{self.target_scale_.shape[0]}."
             )
         T = (Y - self.target_offset_) / self.target_scale_
-        if self.out_activation == "logistic" and not (
-            T.min() >= 0.0 and T.max() <= 1.0
+        # Scaled targets beyond [0, 1] (validation or later data beyond the training
+        # range) are ones the logistic units cannot reach; given as they are, they
+        # are a mistake.
+        if (
+            self.out_activation == "logistic"
+            and not self.scale_target
+            and not (Y.min() >= 0.0 and Y.max() <= 1.0)
         ):
             raise ValueError(
-                f"Logistic output units output (0, 1), but {name} scaled by the "
-                "model's target scaling lies outside [0, 1] (from "
-                f"{T.min():.4g} to {T.max():.4g}): set scale_target=True, or give "
-                "targets in [0, 1]."
+                f"Logistic output units output (0, 1), but {name} lies outside "
+                f"[0, 1] (from {Y.min():.4g} to {Y.max():.4g}): set "
+                "scale_target=True, or give targets in [0, 1]."
             )
         return T
 
     def _predictions_from_output(self, S_preA_O):
         S_postA_O = expit(S_preA_O) if self._activates_output() else S_preA_O
-        y = S_postA_O * self.target_scale_ + self.target_offset_
+        # In the dtype of the outputs: a float32 model predicts float32.
+        dtype = S_postA_O.dtype
+        y = S_postA_O * self.target_scale_.astype(dtype)
+        y += self.target_offset_.astype(dtype)
         return y[:, 0] if y.shape[1] == 1 else y
+
+    def _set_constant_outputs(self, T):
+        """Set the output units of targets that never vary to that constant.
+
+        Such a unit gets weights 0 and the bias that outputs the constant exactly
+        (its scaled value, or its logit for logistic units strictly inside (0, 1)),
+        so that it is no unit trained towards a constant.
+        """
+        W, b = self.coefs_[-1], self.intercepts_[-1]
+        for k in np.flatnonzero((T[:1] == T).all(axis=0)):
+            value = float(T[0, k])
+            if not self._activates_output():
+                bias = value
+            elif 0.0 < value < 1.0:
+                bias = np.log(value / (1.0 - value))
+            else:
+                continue
+            W[:, k] = 0.0
+            b[k] = bias
 
     def _row_scores(self, S_preA_O, y):
         """Return each row's prediction (R^2 is no sum over rows)."""

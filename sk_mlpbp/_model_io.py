@@ -1,5 +1,8 @@
 """Model files: a fitted model in skops' secure format, with its input columns.
 
+The model is an ``MLPBackpropClassifier`` or an ``MLPBackpropRegressor``, bare or
+the last step of a pipeline of fitted scikit-learn transformers.
+
 A model file is the zip archive that ``skops.io.dump`` writes, plus one member of
 sk_mlpbp's own, ``sk_mlpbp.json``: the sk_mlpbp version that wrote the file and the
 names of the model's input columns. ``skops.io.load`` ignores that member, so the
@@ -16,7 +19,6 @@ import os
 import secrets
 import stat
 import types
-import warnings
 import zipfile
 from numbers import Integral
 from typing import NamedTuple
@@ -31,12 +33,19 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted
 
 from sk_mlpbp._csv import printable
-from sk_mlpbp._mlp import MLPBackpropClassifier
+from sk_mlpbp._mlp import MLPBackpropClassifier, MLPBackpropRegressor
+from sk_mlpbp._state import TRAINING_STATE
 
-#: The one type of sk_mlpbp that a model file may hold beyond those skops trusts by
+#: The types of sk_mlpbp that a model file may hold beyond those skops trusts by
 #: default (which include scikit-learn's, such as the Pipeline and StandardScaler that
-#: ``fit`` saves). :func:`trusted_types` lists the others.
+#: ``fit`` saves): the classifier and the regressor. :func:`trusted_types` lists the
+#: others.
 MODEL_TYPE = "sk_mlpbp._mlp.MLPBackpropClassifier"
+REGRESSOR_TYPE = "sk_mlpbp._mlp.MLPBackpropRegressor"
+MODEL_TYPES = (MODEL_TYPE, REGRESSOR_TYPE)
+
+#: The estimators that a model file may hold, and what the messages call them.
+ESTIMATORS = {MLPBackpropClassifier: "classifier", MLPBackpropRegressor: "regressor"}
 
 #: The archive member that holds what sk_mlpbp records beside the skops model.
 METADATA_MEMBER = "sk_mlpbp.json"
@@ -61,21 +70,16 @@ MAX_SCHEMA_BYTES = 64 * 2**20
 #: while a zip bomb's zeros shrink a thousand times.
 MAX_COMPRESSION_RATIO = 100
 
-#: Attributes of a fitted ``MLPBackpropClassifier`` that ``fit`` sets only for some
-#: inputs, beyond those that the reference fits of :func:`_fitted_attributes` set.
-OPTIONAL_ATTRIBUTES = frozenset({"feature_names_in_"})
+# Every attribute that fit and partial_fit set is declared once: the training state
+# in sk_mlpbp._state.TRAINING_STATE, the rest here. The check of a loaded model reads
+# the declaration (fitted_attributes) and refuses any other attribute; a test fits
+# both estimators in many ways and compares what they set with it.
 
-#: What prediction reads, beyond the constructor's parameters: a file must hold them.
+
+#: What prediction reads, beyond the constructor's parameters and the targets'
+#: attributes: a file must hold them.
 REQUIRED_ATTRIBUTES = frozenset(
-    {
-        "coefs_",
-        "intercepts_",
-        "classes_",
-        "n_outputs_",
-        "n_layers_",
-        "n_features_in_",
-        "_multilabel",
-    }
+    {"coefs_", "intercepts_", "n_outputs_", "n_layers_", "n_features_in_"}
 )
 
 
@@ -88,7 +92,7 @@ class ModelFile(NamedTuple):
 
     Attributes
     ----------
-    model : MLPBackpropClassifier or Pipeline
+    model : MLPBackpropClassifier, MLPBackpropRegressor or Pipeline
         The fitted model.
 
     input_columns : list of str or None
@@ -118,7 +122,8 @@ class ModelFile(NamedTuple):
             The data.
 
         target : str, default=None
-            The name of the class column, left out of positional inputs.
+            The name of the target column (the classes, or a regressor's numbers),
+            left out of positional inputs.
 
         Returns
         -------
@@ -207,7 +212,7 @@ def save_model(model, path, input_columns=None):
 
     Parameters
     ----------
-    model : MLPBackpropClassifier or Pipeline
+    model : MLPBackpropClassifier, MLPBackpropRegressor or Pipeline
         A fitted model.
 
     path : str
@@ -260,7 +265,7 @@ def save_model(model, path, input_columns=None):
 def trusted_types():
     """Return the types trusted beyond skops' defaults, each with its skops loader.
 
-    Besides ``MODEL_TYPE``, scikit-learn transformers hold data and functions that
+    Besides ``MODEL_TYPES``, scikit-learn transformers hold data and functions that
     skops does not trust by default: ``numpy.dtype`` (``SimpleImputer``,
     ``KBinsDiscretizer``), the closed-form score functions of
     ``sklearn.feature_selection`` (``chi2``, ``f_classif``, ``f_regression``,
@@ -314,14 +319,15 @@ def _nodes(schema):
 def load_model(path):
     """Read a fitted model and its input columns' names from a skops file.
 
-    The model is an ``MLPBackpropClassifier``, or a ``Pipeline`` of fitted
-    scikit-learn transformers ending in one. The file may hold no type that needs
-    trusting other than ``MODEL_TYPE`` and those of :func:`trusted_types`, each
+    The model is an ``MLPBackpropClassifier`` or an ``MLPBackpropRegressor``, or a
+    ``Pipeline`` of fitted scikit-learn transformers ending in one. The file may hold
+    no type that needs trusting other than ``MODEL_TYPES`` and those of
+    :func:`trusted_types`, each
     rebuilt by its own skops loader: skops refuses anything else before creating
     any object. Before skops reads it, the file must be a regular file whose members
     inflate to at most ``MAX_INFLATED_BYTES`` (``MAX_SCHEMA_BYTES`` for the JSON
     members); after, every ``BSpline`` must be one that SciPy's constructor accepts
-    and the classifier shaped as ``fit`` makes one.
+    and the estimator shaped as ``fit`` makes one.
 
     Parameters
     ----------
@@ -433,13 +439,13 @@ def _load(skops_io, file, shown, not_a_model):
                 )
         del schema  # before skops parses it again
         file.seek(0)
-        model = skops_io.load(file, trusted=[MODEL_TYPE, *trusted])
+        model = skops_io.load(file, trusted=[*MODEL_TYPES, *trusted])
     except (OSError, ModelFileError):
         raise
     except skops_io.exceptions.UntrustedTypesFoundException:
         file.seek(0)
         others = sorted(
-            set(skops_io.get_untrusted_types(file=file)) - {MODEL_TYPE, *trusted}
+            set(skops_io.get_untrusted_types(file=file)) - {*MODEL_TYPES, *trusted}
         )
         raise ModelFileError(
             f"{shown} holds types that are not trusted: {printable(', '.join(others))}."
@@ -479,19 +485,19 @@ def _read_metadata(archive):
 def _check_model(model, path):
     """Raise a ModelFileError unless ``model`` is a model the command line takes.
 
-    That is a fitted ``MLPBackpropClassifier`` shaped as ``fit`` makes one (see
-    :func:`_check_classifier`), or a ``Pipeline`` of fitted scikit-learn
-    transformers ending in one. No object may hold an instance attribute that
-    hides a method or property of its class, and every ``BSpline`` it holds must be
-    one that SciPy's constructor accepts.
+    That is a fitted ``MLPBackpropClassifier`` or ``MLPBackpropRegressor`` shaped as
+    ``fit`` makes one (see :func:`_check_estimator`), or a ``Pipeline`` of fitted
+    scikit-learn transformers ending in one. No object may hold an instance
+    attribute that hides a method or property of its class, and every ``BSpline``
+    it holds must be one that SciPy's constructor accepts.
     """
     _check_bsplines(model, path)
     if not isinstance(model, Pipeline):
-        classifier, holds = model, f"a {type(model).__name__}"
+        estimator, holds = model, f"a {type(model).__name__}"
     else:
         _check_no_shadowing(model, path, "its Pipeline")
         try:
-            *transformers, (_, classifier) = model.steps
+            *transformers, (_, estimator) = model.steps
             transformers = [(name, step) for name, step in transformers]
         except (AttributeError, TypeError, ValueError):
             raise ModelFileError(
@@ -514,14 +520,13 @@ def _check_model(model, path):
                 raise ModelFileError(
                     f"{path} holds a Pipeline whose step {shown} is not fitted."
                 ) from None
-        holds = f"a Pipeline ending in a {type(classifier).__name__}"
-    if not (
-        isinstance(classifier, MLPBackpropClassifier) and hasattr(classifier, "coefs_")
-    ):
+        holds = f"a Pipeline ending in a {type(estimator).__name__}"
+    if not (type(estimator) in ESTIMATORS and hasattr(estimator, "coefs_")):
         raise ModelFileError(
-            f"{path} holds {holds}, not a fitted MLPBackpropClassifier."
+            f"{path} holds {holds}, not a fitted MLPBackpropClassifier or "
+            "MLPBackpropRegressor."
         )
-    _check_classifier(classifier, path)
+    _check_estimator(estimator, path)
 
 
 def _reachable(root):
@@ -619,31 +624,31 @@ def _check_no_shadowing(obj, path, what):
             )
 
 
-@functools.cache
-def _fitted_attributes():
-    """Return the attributes that ``fit`` sets: every one, and those always set.
+def fitted_attributes(estimator_type):
+    """Return every attribute that ``fit`` or ``partial_fit`` may set on a model.
 
-    Read from reference fits of the classifier on a tiny problem: plain, with
-    momentum, early stopping and validation data, and by ``partial_fit``.
+    Read from their declaration: the training state of
+    :data:`sk_mlpbp._state.TRAINING_STATE` and the estimator class's
+    ``_network_attributes``, ``_target_attributes`` and ``_optional_attributes``.
+
+    Parameters
+    ----------
+    estimator_type : type
+        ``MLPBackpropClassifier`` or ``MLPBackpropRegressor``.
+
+    Returns
+    -------
+    attributes : frozenset of str
+        Their names.
     """
-    X = np.array([[0.0, 1.0], [1.0, 0.0], [0.0, 0.0], [1.0, 1.0]] * 5)
-    y = np.array([0, 1, 0, 1] * 5)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fits = [
-            MLPBackpropClassifier((2,), max_iter=1, random_state=0).fit(X, y),
-            MLPBackpropClassifier(
-                (2,), max_iter=2, momentum=0.5, early_stopping=True, random_state=0
-            ).fit(X, y),
-            MLPBackpropClassifier((2,), max_iter=2, random_state=0).fit(
-                X, y, X_val=X, y_val=y
-            ),
-            MLPBackpropClassifier((2,), random_state=0).partial_fit(
-                X, y, classes=[0, 1]
-            ),
-        ]
-    every = set(OPTIONAL_ATTRIBUTES).union(*(vars(fit) for fit in fits))
-    return frozenset(every)
+    return frozenset(
+        {
+            *TRAINING_STATE,
+            *estimator_type._network_attributes,
+            *estimator_type._target_attributes,
+            *estimator_type._optional_attributes,
+        }
+    )
 
 
 def _is_int(value):
@@ -675,32 +680,35 @@ def _classes_as_fit_makes(classes):
     return bool(made) and np.array_equal(np.unique(classes), classes)
 
 
-def _check_classifier(classifier, path):
-    """Raise a ModelFileError unless ``classifier`` is shaped as ``fit`` makes one.
+def _check_estimator(estimator, path):
+    """Raise a ModelFileError unless ``estimator`` is shaped as ``fit`` makes one.
 
-    Its instance attributes are those ``fit`` sets, its parameters valid, its
-    weights finite float arrays whose shapes chain from ``n_features_in_`` inputs
-    through the hidden layers of ``hidden_layer_sizes`` to ``n_outputs_`` outputs (1
-    for two classes, else one per class), its classes those ``fit`` makes of class
-    labels, and it is not a multilabel model, which the command line does not take.
+    Its instance attributes are its parameters and those ``fit`` sets
+    (:func:`fitted_attributes`), with all that prediction reads; its parameters are
+    valid, and its weights are finite float arrays whose shapes chain from
+    ``n_features_in_`` inputs through the hidden layers of ``hidden_layer_sizes``
+    to its outputs. Its targets' attributes are then checked by
+    :func:`_check_classifier_targets` or :func:`_check_regressor_targets`.
     """
+    kind = ESTIMATORS[type(estimator)]
 
     def refuse(reason):
         raise ModelFileError(
-            f"{path} is not a model file that sk-mlpbp reads: its classifier {reason}."
+            f"{path} is not a model file that sk-mlpbp reads: its {kind} {reason}."
         )
 
-    _check_no_shadowing(classifier, path, "its classifier")
-    attributes = vars(classifier)
-    unknown = sorted(set(attributes) - _fitted_attributes())
+    _check_no_shadowing(estimator, path, f"its {kind}")
+    attributes = vars(estimator)
+    params = set(type(estimator)._get_param_names())
+    unknown = sorted(set(attributes) - params - fitted_attributes(type(estimator)))
     if unknown:
         refuse(f"has an attribute {printable(repr(unknown[0]))} that fit never sets")
-    params = set(type(classifier)._get_param_names())
-    missing = sorted((REQUIRED_ATTRIBUTES | params) - set(attributes))
+    required = REQUIRED_ATTRIBUTES | set(type(estimator)._target_attributes)
+    missing = sorted((required | params) - set(attributes))
     if missing:
         refuse(f"lacks the attribute {printable(repr(missing[0]))}")
     try:
-        classifier._validate_params()
+        estimator._validate_params()
     except (ValueError, TypeError) as error:
         refuse(f"has an invalid parameter ({printable(str(error))})")
     coefs, intercepts = attributes["coefs_"], attributes["intercepts_"]
@@ -720,7 +728,7 @@ def _check_classifier(classifier, path):
             refuse("weights' shapes do not chain from layer to layer")
         units.append(W.shape[1])
     try:
-        hidden = classifier._validate_hidden_layer_sizes()
+        hidden = estimator._validate_hidden_layer_sizes()
     except (ValueError, TypeError) as error:
         refuse(f"has an invalid parameter ({printable(str(error))})")
     if units[1:-1] != hidden:
@@ -730,6 +738,31 @@ def _check_classifier(classifier, path):
         )
     if not all(np.isfinite(W).all() for W in coefs + intercepts):
         refuse("weights are not all finite")
+    for name, value, expected in [
+        ("n_features_in_", attributes["n_features_in_"], units[0]),
+        ("n_layers_", attributes["n_layers_"], len(coefs) + 1),
+    ]:
+        if not _is_int(value) or value != expected:
+            refuse(f"{name} is not {expected}, as its weights make it")
+    names = attributes.get("feature_names_in_")
+    if names is not None and not (
+        isinstance(names, np.ndarray)
+        and names.shape == (units[0],)
+        and all(isinstance(name, str) for name in names)
+    ):
+        refuse("feature_names_in_ are not one name per input")
+    if kind == "classifier":
+        _check_classifier_targets(attributes, units[-1], path, refuse)
+    else:
+        _check_regressor_targets(attributes, units[-1], path, refuse)
+
+
+def _check_classifier_targets(attributes, n_units, path, refuse):
+    """Refuse a classifier whose classes are not what ``fit`` makes of labels.
+
+    Its ``n_outputs_`` and output units are 1 for two classes, else one per class,
+    and it is not a multilabel model, which the command line does not take.
+    """
     classes, multilabel = attributes["classes_"], attributes["_multilabel"]
     if not _classes_as_fit_makes(classes):
         refuse(
@@ -740,24 +773,46 @@ def _check_classifier(classifier, path):
     if not isinstance(multilabel, (bool, np.bool_)):
         refuse("_multilabel is not True or False")
     n_outputs = 1 if classes.shape[0] == 2 and not multilabel else classes.shape[0]
-    for name, value, expected in [
-        ("n_features_in_", attributes["n_features_in_"], units[0]),
-        ("n_outputs_", attributes["n_outputs_"], n_outputs),
-        ("n_layers_", attributes["n_layers_"], len(coefs) + 1),
-    ]:
-        if not _is_int(value) or value != expected:
-            refuse(f"{name} is not {expected}, as its weights and classes make it")
-    if units[-1] != n_outputs:
-        refuse(f"has {units[-1]} outputs for {classes.shape[0]} classes")
-    names = attributes.get("feature_names_in_")
-    if names is not None and not (
-        isinstance(names, np.ndarray)
-        and names.shape == (units[0],)
-        and all(isinstance(name, str) for name in names)
-    ):
-        refuse("feature_names_in_ are not one name per input")
+    value = attributes["n_outputs_"]
+    if not _is_int(value) or value != n_outputs:
+        refuse(f"n_outputs_ is not {n_outputs}, as its weights and classes make it")
+    if n_units != n_outputs:
+        refuse(f"has {n_units} outputs for {classes.shape[0]} classes")
     if multilabel:
         raise ModelFileError(
             f"{path} holds a multilabel model (fitted on a label indicator matrix), "
             "which the command line does not take: use it from Python."
+        )
+
+
+def _check_regressor_targets(attributes, n_units, path, refuse):
+    """Refuse a regressor whose targets' scaling ``fit`` could not have made.
+
+    ``n_outputs_`` is its number of output units, and ``target_offset_`` and
+    ``target_scale_`` are float64 arrays of one finite value per output, the
+    scales positive. A regressor of several target columns is refused: the
+    command line takes one target column.
+    """
+    value = attributes["n_outputs_"]
+    if not _is_int(value) or value != n_units:
+        refuse(f"n_outputs_ is not {n_units}, as its weights make it")
+    for name in MLPBackpropRegressor._target_attributes:
+        array = attributes[name]
+        if not (
+            isinstance(array, np.ndarray)
+            and array.dtype == np.float64
+            and array.shape == (n_units,)
+        ):
+            refuse(f"{name} is not a float64 array of one value per output ({n_units})")
+    if not np.isfinite(attributes["target_offset_"]).all():
+        refuse("target_offset_ is not all finite")
+    scale = attributes["target_scale_"]
+    # Written as a comparison that NaN fails.
+    if not (np.isfinite(scale).all() and (scale > 0).all()):
+        refuse("target_scale_ is not all positive and finite")
+    if n_units != 1:
+        raise ModelFileError(
+            f"{path} holds a regressor of {n_units} outputs (fitted on {n_units} "
+            "target columns), which the command line does not take: it takes one "
+            "target column; use it from Python."
         )

@@ -39,13 +39,15 @@ class EpochDisplay:
 
         Parameters
         ----------
-        estimator : MLPBackpropClassifier
+        estimator : MLPBackpropClassifier or MLPBackpropRegressor
             The estimator being fitted.
         """
         n = estimator.n_iter_
         text = f"loss {estimator.loss_curve_[-1]:.6f}"
         if estimator.validation_scores_:
-            text += f", validation accuracy {estimator.validation_scores_[-1]:.4f}"
+            # The score's name: "validation accuracy", or a regressor's R^2.
+            name = getattr(estimator, "_score_name", "validation accuracy")
+            text += f", {name} {estimator.validation_scores_[-1]:.4f}"
         if self.bar:
             filled = self.width * n // self.total
             bar = "#" * filled + "-" * (self.width - filled)

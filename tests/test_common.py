@@ -3,7 +3,7 @@
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sk_mlpbp import MLPBackpropClassifier
+from sk_mlpbp import MLPBackpropClassifier, MLPBackpropRegressor
 from tests._helpers import ARTICLE
 
 # The article-mode estimator's capped epoch budget ends many of the checks' fits before
@@ -43,4 +43,12 @@ def expected_failed_checks(estimator):
     expected_failed_checks=expected_failed_checks,
 )
 def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+# The default regressor, with no expected failures either (the issue demands none):
+# check_regressors_train and _int, check_supervised_y_2d, the multi-output checks
+# (it is tagged multi_output), sample-weight equivalence and float32 memmaps.
+@parametrize_with_checks([MLPBackpropRegressor()])
+def test_sklearn_compatible_regressor(estimator, check):
     check(estimator)

@@ -905,8 +905,8 @@ def test_gradient_check_finds_a_planted_sign_error(monkeypatch):
     X, y, _ = _batch(n_samples=6)
     derivative = sk_mlpbp._network.inplace_logistic_derivative
 
-    def negated(S_postA, delta, scratch=None):
-        derivative(S_postA, delta, scratch)
+    def negated(S_postA, delta):
+        derivative(S_postA, delta)
         np.negative(delta, out=delta)
 
     # The backward pass multiplies a hidden layer's S_ERROR by minus f_A'.
