@@ -189,6 +189,11 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
     #: The validation score's name in messages.
     _score_name = "validation score"
 
+    #: Whether an epoch's batches are of equal size (see
+    #: :class:`sk_mlpbp._epoch.Epoch`), rather than of ``batch_size`` and a short
+    #: last one.
+    _even_batches = False
+
     #: What a fitted model holds beyond ``n_features_in_``: weights assigned by hand
     #: are not one.
     _fitted_attributes = ("coefs_", "intercepts_", "n_outputs_")
@@ -318,6 +323,8 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
             if not incremental and self.use_bias:
                 self._set_constant_outputs(T)
             self._start_learning_rates(rows, continuing, incremental)
+            if not continuing:
+                self._scale_initial_output()
             self._run_epochs(
                 X,
                 y,
@@ -344,6 +351,9 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
 
     def _set_constant_outputs(self, T):
         """Set output units whose target never varies to that constant (if any)."""
+
+    def _scale_initial_output(self):
+        """Rescale a new network's output weights, after its LRs are calibrated."""
 
     def _validate_hidden_layer_sizes(self):
         sizes = self.hidden_layer_sizes
@@ -634,6 +644,7 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
             self.shuffle,
             random_state,
             self._activates_output(),
+            self._even_batches,
         )
         # No stopping rule ends training on the plateau where the outputs are nearly
         # a constant: that is where the sum-of-squares error stalls first.

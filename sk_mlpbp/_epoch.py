@@ -19,7 +19,6 @@ from itertools import compress
 
 import numpy as np
 from scipy import sparse
-from sklearn.utils import gen_batches
 
 from sk_mlpbp._activations import inplace_logistic, logistic_derivative
 from sk_mlpbp._loss import output_error_signal, sample_errors
@@ -38,6 +37,7 @@ def make_epoch(
     shuffle,
     random_state,
     activate_output=True,
+    even_batches=False,
 ):
     """Build the epoch of one ``fit`` or ``partial_fit`` call.
 
@@ -62,6 +62,7 @@ def make_epoch(
         shuffle,
         random_state,
         activate_output,
+        even_batches,
     )
 
 
@@ -101,6 +102,13 @@ class Epoch:
     activate_output : bool, default=True
         Whether the output units are logistic, the article's; else identity
         (``S_postA,O = S_preA,O``, whose derivative is 1).
+
+    even_batches : bool, default=False
+        Whether the batches are ``ceil(n_samples / batch_size)`` slices of equal
+        size (give or take one row), instead of slices of ``batch_size`` and a
+        short last one: a last batch of a few rows takes as large a step on far
+        fewer samples, and on small data its noise swings the model from epoch to
+        epoch.
     """
 
     def __init__(
@@ -115,6 +123,7 @@ class Epoch:
         shuffle,
         random_state,
         activate_output=True,
+        even_batches=False,
     ):
         self.activate_output = activate_output
         self.coefs, self.intercepts = coefs, intercepts
@@ -124,8 +133,14 @@ class Epoch:
         self.shuffle, self.random_state = shuffle, random_state
         n_samples = X.shape[0]
         self.order = np.arange(n_samples)
-        # Where each batch starts in the order.
-        self.starts = np.arange(0, n_samples, batch_size)
+        # Where each batch starts in the order, and where the last one ends.
+        if even_batches:
+            n_batches = -(-n_samples // batch_size)
+            edges = np.arange(n_batches + 1) * n_samples // n_batches
+        else:
+            edges = np.append(np.arange(0, n_samples, batch_size), n_samples)
+        self.starts = edges[:-1]
+        self.batches = [slice(a, b) for a, b in zip(edges[:-1], edges[1:])]
         self.total_weight = n_samples if sample_weight is None else sample_weight.sum()
 
     def run(self, guarded=False):
@@ -178,7 +193,6 @@ class MinibatchEpoch(Epoch):
             X = X.tocsr()
         super().__init__(coefs, intercepts, X, *args)
         batch_size, dtype = self.batch_size, X.dtype
-        self.batches = list(gen_batches(X.shape[0], batch_size))
         self.sparse = sparse.issparse(X)
         # S_postA[0] receives the gathered input batch (dense X only).
         self.S_postA = [np.empty((0 if self.sparse else batch_size, X.shape[1]), dtype)]

@@ -889,6 +889,11 @@ def _rounded_scaling(scale, offset, up):
     return scale, np.round(offset / grid) * grid
 
 
+#: New identity output units start at this fraction of their data-scaled draw
+#: (0 stalls the hidden layer: sine 0.14 against 0.90; 0.1 to 0.5 work alike).
+OUTPUT_INIT_SCALE = 0.3
+
+
 #: ``scale_target`` with logistic output units maps each target's training range
 #: onto this interval, inside the logistic's (0, 1) and off its flat ends.
 LOGISTIC_TARGET_RANGE = (0.1, 0.9)
@@ -961,7 +966,11 @@ class MLPBackpropRegressor(RegressorMixin, BaseMLPBackprop):
         batch is no noisier), at most 8 times (256): beyond that a few heavy samples
         dominate whichever batch they are in, and larger batches only take fewer
         steps. An integer larger than the number of samples is
-        clipped to it, with a warning in ``fit``.
+        clipped to it, with a warning in ``fit``. An epoch takes
+        ``ceil(n_samples / batch_size)`` batches of equal size (give or take one
+        row), at most ``batch_size`` each, rather than a short last batch, whose
+        few rows would take as large a step (on small data its noise swung R^2 by
+        0.07 from epoch to epoch).
 
     max_iter : int, default=1000
         Maximum number of epochs (passes over the training data).
@@ -1054,8 +1063,8 @@ class MLPBackpropRegressor(RegressorMixin, BaseMLPBackprop):
         ``"auto"`` watches the validation loss E instead, as the training loss is
         watched (its mean over the last ``n_iter_no_change`` epochs), and keeps the
         epoch of the lowest validation loss (as HistGradientBoosting does); it is on
-        when the validation data count at least 50 samples, divided by their
-        weights' design effect ``mean(w**2) / mean(w)**2`` (at least 500 unweighted
+        when the validation data count at least 25 samples, divided by their
+        weights' design effect ``mean(w**2) / mean(w)**2`` (at least 250 unweighted
         training samples with the default ``validation_fraction``), and
         ``max_iter > n_iter_no_change``; otherwise training watches its own loss.
         ``partial_fit`` never holds data out.
@@ -1177,6 +1186,7 @@ class MLPBackpropRegressor(RegressorMixin, BaseMLPBackprop):
         "n_outputs_",
     )
     _target_attributes = ("target_offset_", "target_scale_")
+    _even_batches = True
 
     def __init__(
         self,
@@ -1330,6 +1340,27 @@ class MLPBackpropRegressor(RegressorMixin, BaseMLPBackprop):
 
     def _activates_output(self):
         return self.out_activation == "logistic"
+
+    def _n_target_groups(self):
+        """One: 25 validation samples tell a regressor's overfitting from noise.
+
+        On small data (a few hundred rows) training to convergence overfits, and the
+        held-out 10% (from 250 training samples) are enough to stop it; with 50
+        needed, diabetes (294 training rows a fold) scored R^2 0.28 against 0.48.
+        """
+        return 1
+
+    def _scale_initial_output(self):
+        """Start identity output units at ``OUTPUT_INIT_SCALE`` of their drawn size.
+
+        Drawn to the scale of the data (``weight_init="data"``), the outputs start
+        as a random function as wide as the standardised targets (R^2 about -1),
+        and early stopping can keep some of that noise; a smaller start trains
+        closer to the targets' mean first. The LRs are calibrated on the full-size
+        draws before.
+        """
+        if self.weight_init == "data" and not self._activates_output():
+            self.coefs_[-1] *= OUTPUT_INIT_SCALE
 
     def _check_y(self, y, name="y"):
         """Return the targets as floats, of shape (n_samples,) or (n, n_outputs)."""

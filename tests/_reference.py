@@ -388,6 +388,10 @@ def regression_reference(
 ):
     """Train the regressor's network node by node (``minibatch_reference`` for it).
 
+    An epoch's batches are as the regressor takes them: ``ceil(n / batch_size)``
+    runs of consecutive samples of equal size, give or take one, the longer ones
+    last (batch ``k`` ends at ``floor((k + 1) * n / n_batches)``).
+
     The hidden units are logistic; the output units are identity units
     (``S_postA,O = S_preA,O``, whose derivative is 1, so ``S_ERROR,O = FE``) or,
     without ``identity_output``, the article's logistic units
@@ -426,8 +430,9 @@ def regression_reference(
     epoch_errors = []
     for _ in range(epochs):
         error_total = 0.0
-        for start in range(0, n_samples, batch_size):
-            rows = range(start, min(start + batch_size, n_samples))
+        n_batches = -(-n_samples // batch_size)
+        for k in range(n_batches):
+            rows = range(k * n_samples // n_batches, (k + 1) * n_samples // n_batches)
             batch_weight = sum(weights[r] for r in rows)
             grad_W = [[[0.0] * len(W[0]) for _ in W] for W in coefs]
             grad_b = [[0.0] * len(b) for b in intercepts]

@@ -22,8 +22,10 @@ from sklearn.metrics import r2_score
 from sklearn.preprocessing import StandardScaler
 
 import sk_mlpbp
+import sk_mlpbp._epoch
 from sk_mlpbp import (
     LossCurveDisplay,
+    MLPBackpropClassifier,
     MLPBackpropRegressor,
     NetworkDisplay,
     StepTrace,
@@ -925,12 +927,13 @@ def test_pickle_round_trip_predicts_the_same(out_activation):
 
 
 def test_the_regression_reference_with_logistic_outputs_is_the_classifiers():
-    # The two references are written apart; on logistic outputs they must agree.
+    # The two references are written apart; on logistic outputs they must agree
+    # (12 samples in batches of 4: equal batches are the classifier's batches).
     rng = np.random.RandomState(4)
-    X = rng.normal(size=(13, 3))
-    T = rng.uniform(0.1, 0.9, size=(13, 2))
+    X = rng.normal(size=(12, 3))
+    T = rng.uniform(0.1, 0.9, size=(12, 2))
     coefs, intercepts = random_network(rng, [3, 4, 3, 2])
-    weights = rng.uniform(0.0, 2.0, size=13)
+    weights = rng.uniform(0.0, 2.0, size=12)
     options = dict(sample_weight=weights, momentum=0.7, nesterov=True, alpha=0.1)
     ours = regression_reference(
         X, T, coefs, intercepts, 0.5, 4, 2, identity_output=False, **options
@@ -939,3 +942,27 @@ def test_the_regression_reference_with_logistic_outputs_is_the_classifiers():
     for a, b in zip(ours[0] + ours[1], theirs[0] + theirs[1]):
         assert_allclose(a, b, rtol=0, atol=1e-14)
     assert_allclose(ours[2], theirs[2], rtol=0, atol=1e-14)
+
+
+def test_an_epoch_takes_batches_of_equal_size():
+    # 10 samples in batches of at most 4: three batches of 3, 3 and 4 samples (the
+    # classifier takes 4, 4 and 2).
+    X, y = _problem(10)
+    reg = MLPBackpropRegressor((3,), batch_size=4, max_iter=1, shuffle=False)
+    seen = []
+    real = sk_mlpbp._epoch.MinibatchEpoch._step
+
+    def step(epoch, inputs, *args):
+        seen.append(inputs.shape[0])
+        return real(epoch, inputs, *args)
+
+    with pytest.MonkeyPatch.context() as patch, warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        patch.setattr(sk_mlpbp._epoch.MinibatchEpoch, "_step", step)
+        reg.fit(X, y)
+        assert seen == [3, 3, 4]
+        seen.clear()
+        MLPBackpropClassifier((3,), batch_size=4, max_iter=1, shuffle=False).fit(
+            X, y > np.median(y)
+        )
+        assert seen == [4, 4, 2]
