@@ -135,7 +135,7 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
     its targets and scores through these hooks:
 
     - ``_check_y(y)``: the targets as the estimator takes them (``y`` and ``y_val``);
-    - ``_encode_targets(y, continuing, incremental, classes, sample_weight)``:
+    - ``_encode_targets(y, mode, classes, sample_weight)``:
       define the targets'
       encoding (classes, or a target scaling) and return the target matrix T;
     - ``_target_matrix(y, name)``: T of validation targets, by that encoding;
@@ -243,7 +243,7 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
             raise
 
     @_one_fit_at_a_time
-    def _fit(self, X, y, sample_weight, validation, incremental, classes=None):
+    def _fit(self, X, y, sample_weight, validation, partial, classes=None):
         """Train, or leave the estimator as it was when no epoch completes.
 
         A call that fails or is interrupted (Ctrl-C) before its first epoch is
@@ -253,7 +253,7 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
         """
         before = dict(vars(self))
         try:
-            self._train(X, y, sample_weight, validation, incremental, classes)
+            self._train(X, y, sample_weight, validation, partial, classes)
             interrupted = False
         except KeyboardInterrupt:
             interrupted = True
@@ -270,9 +270,9 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
             )
         return self
 
-    def _train(self, X, y, sample_weight, validation, incremental, classes):
+    def _train(self, X, y, sample_weight, validation, partial, classes):
         hidden_layer_sizes = self._validate_hidden_layer_sizes()
-        continuing = hasattr(self, "coefs_") and (incremental or self.warm_start)
+        mode = training_state.FitMode.of(self, partial)
         # scikit-learn's first check for NaN sums X, which overflows (a
         # RuntimeWarning) for finite X near the largest float; it then checks X
         # element by element.
@@ -284,18 +284,18 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
                 accept_sparse=["csr", "csc"],
                 multi_output=True,
                 dtype="numeric",
-                reset=not (continuing and hasattr(self, "n_features_in_")),
+                reset=not (mode.continuing and hasattr(self, "n_features_in_")),
             )
         X = _as_float(X)
         y = self._check_y(y)
         if sample_weight is not None:
             sample_weight = checked_sample_weight(sample_weight, X)
-        T = self._encode_targets(y, continuing, incremental, classes, sample_weight)
-        sample_weight = self._training_sample_weight(X, y, sample_weight, incremental)
+        T = self._encode_targets(y, mode, classes, sample_weight)
+        sample_weight = self._training_sample_weight(X, y, sample_weight, mode)
         layer_units = [X.shape[1], *hidden_layer_sizes, T.shape[1]]
         check_network_fits_in_memory(layer_units, X.dtype)
         random_state = check_random_state(self.random_state)
-        if continuing:
+        if mode.continuing:
             self._copy_weights_for_warm_start(layer_units, X.dtype)
         else:
             self.coefs_, self.intercepts_ = initial_weights(
@@ -304,10 +304,10 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
         self.n_layers_ = len(layer_units)
         self.n_outputs_ = layer_units[-1]
         X, y, T, sample_weight, validation = self._split_validation(
-            X, y, T, sample_weight, validation, random_state, incremental
+            X, y, T, sample_weight, validation, random_state, mode
         )
-        training_state.start(self, continuing, incremental, validation is not None)
-        batch_size = self._resolve_batch_size(X.shape[0], incremental, sample_weight)
+        training_state.start(self, mode, validation is not None)
+        batch_size = self._resolve_batch_size(X.shape[0], mode, sample_weight)
         threads = fit_threads(batch_size, self.coefs_)  # the BLAS threads (_threads.py)
         # Overflow in a saturated unit is harmless (expit maps +-inf to 1 and 0);
         # weights that stop being finite are caught after every epoch instead.
@@ -315,15 +315,15 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
             rows = None
             # partial_fit calibrates on its first call only (also on weights a user
             # assigned, which have no rates yet).
-            if not (incremental and hasattr(self, "_learning_rates")):
+            if not (mode.partial and hasattr(self, "_learning_rates")):
                 rows = calibration_rows(X, sample_weight)
                 _warn_if_unscaled(rows, type(self).__name__)
-            if not continuing and self.weight_init == "data":
+            if not mode.continuing and self.weight_init == "data":
                 scaled_weights(self.coefs_, rows)
-            if not incremental and self.use_bias:
+            if not mode.partial and self.use_bias:
                 self._set_constant_outputs(T)
-            self._start_learning_rates(rows, continuing, incremental)
-            if not continuing:
+            self._start_learning_rates(rows, mode)
+            if not mode.continuing:
                 self._scale_initial_output()
             self._run_epochs(
                 X,
@@ -332,8 +332,7 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
                 sample_weight,
                 validation,
                 random_state,
-                incremental,
-                continuing,
+                mode,
                 batch_size,
             )
         return self
@@ -368,7 +367,7 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
             )
         return [int(size) for size in sizes]
 
-    def _training_sample_weight(self, X, y, sample_weight, incremental):
+    def _training_sample_weight(self, X, y, sample_weight, mode):
         """Return the checked sample weights times class weights, or None for neither.
 
         ``sample_weight`` is None or already checked by
@@ -378,17 +377,17 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
             if getattr(self, "class_weight", None) is None:
                 return None
             sample_weight = checked_sample_weight(None, X)
-        sample_weight = self._times_class_weight(sample_weight, y, incremental)
+        sample_weight = self._times_class_weight(sample_weight, y, mode.partial)
         if not sample_weight.any():
             raise ValueError(
                 "sample_weight (times class_weight) is zero for every sample; at "
                 "least one sample needs a positive weight."
             )
-        if not incremental:
+        if not mode.partial:
             self._check_weighted_targets(y, sample_weight)
         return sample_weight
 
-    def _times_class_weight(self, sample_weight, y, incremental):
+    def _times_class_weight(self, sample_weight, y, partial):
         """Return the sample weights times the weights of their classes (if any)."""
         return sample_weight
 
@@ -418,20 +417,22 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
         self.coefs_ = coefs
         self.intercepts_ = intercepts
 
-    def _start_learning_rates(self, rows, continuing, incremental):
+    def _start_learning_rates(self, rows, mode):
         """Set each layer's LR for this call, and where the schedule starts.
 
         ``fit`` (warm-started too) starts from ``learning_rate``; ``partial_fit``
         continues the current rates. ``"auto"`` rates are calibrated on the training
         ``rows`` when the network is initialised, and kept for warm starts.
         """
-        if incremental and hasattr(self, "_learning_rates"):
+        if mode.partial and hasattr(self, "_learning_rates"):
             if not hasattr(self, "intercept_learning_rates_"):
                 # A model saved before the biases had rates of their own.
                 self.intercept_learning_rates_ = list(self.learning_rates_)
             return
         if isinstance(self.learning_rate, str):  # "auto"
-            if not continuing or not hasattr(self, "_auto_intercept_learning_rates"):
+            if not mode.continuing or not hasattr(
+                self, "_auto_intercept_learning_rates"
+            ):
                 (
                     self._auto_learning_rates,
                     self._auto_intercept_learning_rates,
@@ -467,7 +468,7 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
         self._learning_rates = list(rates)
         self._schedule_start = self.t_
 
-    def _watched_quantity(self, n_validation, sample_weight_val, incremental):
+    def _watched_quantity(self, n_validation, sample_weight_val, mode):
         """Return what the stopping rule of this call watches.
 
         ``early_stopping="auto"`` watches the validation loss when the
@@ -477,7 +478,7 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
         classes and for multilabel targets) and the rule can act before
         ``max_iter``.
         """
-        if incremental or self.early_stopping is False:
+        if mode.partial or self.early_stopping is False:
             return "training loss"
         if self.early_stopping is True:
             return "validation score"
@@ -489,9 +490,7 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
             return "validation loss"
         return "training loss"
 
-    def _split_validation(
-        self, X, y, T, sample_weight, validation, random_state, incremental
-    ):
+    def _split_validation(self, X, y, T, sample_weight, validation, random_state, mode):
         """Split off the validation data, and set what the stopping rule watches.
 
         Returns the training data and the validation data (or None). The
@@ -504,9 +503,7 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
         if X_val is None:
             # The hold-out would have the training weights' design effect.
             n_held_out = X.shape[0] * self.validation_fraction
-            self._watched = self._watched_quantity(
-                n_held_out, sample_weight, incremental
-            )
+            self._watched = self._watched_quantity(n_held_out, sample_weight, mode)
         if X_val is None and self._watched == "training loss":
             return X, y, T, sample_weight, None
         if X_val is None:
@@ -579,11 +576,11 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
                     sample_weight_val, X_val, "sample_weight_val"
                 )
             self._watched = self._watched_quantity(
-                X_val.shape[0], sample_weight_val, incremental
+                X_val.shape[0], sample_weight_val, mode
             )
         return X, y, T, sample_weight, (X_val, y_val, T_val, sample_weight_val)
 
-    def _resolve_batch_size(self, n_samples, incremental, sample_weight):
+    def _resolve_batch_size(self, n_samples, mode, sample_weight):
         if self.batch_size == "auto":
             if n_samples <= AUTO_FULL_BATCH:
                 return n_samples
@@ -593,7 +590,7 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
             batch_size = AUTO_BATCH_SIZE * growth
             return min(n_samples, int(np.ceil(batch_size)))
         # A partial_fit chunk smaller than a batch is normal, not worth a warning.
-        if self.batch_size > n_samples and not incremental:
+        if self.batch_size > n_samples and not mode.partial:
             warnings.warn(
                 f"batch_size={self.batch_size} is larger than the {n_samples} "
                 "training samples; it is clipped to the number of samples.",
@@ -610,16 +607,15 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
         sample_weight,
         validation,
         random_state,
-        incremental,
-        continuing,
+        mode,
         batch_size,
     ):
         """Run epochs of gradient descent until a stopping rule holds."""
-        optimizer = self._optimizer(continuing)
+        optimizer = self._optimizer(mode.continuing)
         self._velocities = optimizer.velocities
         metadata = None if sample_weight is None else {"sample_weight": sample_weight}
         callback_context = self._init_callback_context(
-            max_subtasks=1 if incremental else self.max_iter
+            max_subtasks=1 if mode.partial else self.max_iter
         )
         callback_context.call_on_fit_task_begin(
             estimator=self, X=X, y=y, metadata=metadata
@@ -658,7 +654,7 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
         )
         start = time.perf_counter()
         completed = 0  # the epochs this call recorded
-        for _ in range(1 if incremental else self.max_iter):
+        for _ in range(1 if mode.partial else self.max_iter):
             # Ctrl-C can come at any point of an iteration: during the epoch's steps
             # the model returns to the snapshot; once the epoch is recorded (while
             # printing, scheduling or calling back) the model is already complete.
@@ -674,7 +670,7 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
                 recorded = True
                 completed += 1
                 optimizer.iteration_ends(self.t_ - self._schedule_start)
-                converged = self._converged(rule, optimizer, incremental)
+                converged = self._converged(rule, optimizer, mode.partial)
                 requested = self._epoch_ended(
                     epoch_context, time.perf_counter() - start, X, y, metadata
                 )
@@ -695,7 +691,7 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
             if converged or requested:
                 break
         else:
-            if not incremental:
+            if not mode.partial:
                 warnings.warn(
                     f"{type(self).__name__}: the maximum number of epochs "
                     f"(max_iter={self.max_iter}) was reached before training "
@@ -708,7 +704,7 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
                 self.coefs_ + self.intercepts_, self._best_coefs + self._best_intercepts
             ):
                 np.copyto(param, best)
-        if not incremental:
+        if not mode.partial:
             self._warn_if_near_constant(X, T, sample_weight, plateau_loss)
         callback_context.call_on_fit_task_end(
             estimator=self, X=X, y=y, metadata=metadata, reconstruction_attributes={}
@@ -819,22 +815,21 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
         y = model._check_y(y)
         if sample_weight is not None:
             sample_weight = checked_sample_weight(sample_weight, X)
-        T = model._encode_targets(
-            y,
-            continuing=fitted,
-            incremental=fitted or classes is not None,
-            classes=classes,
-            sample_weight=sample_weight,
+        # A step of a fitted model continues it, as partial_fit does; one of
+        # assigned weights learns the targets' encoding from the batch, as fit does
+        # (or as a first partial_fit does, given the classes).
+        encoding = training_state.FitMode(
+            partial=fitted or classes is not None, continuing=fitted
         )
-        sample_weight = model._training_sample_weight(
-            X, y, sample_weight, incremental=True
-        )
+        T = model._encode_targets(y, encoding, classes, sample_weight)
+        step = training_state.FitMode(partial=True, continuing=True)
+        sample_weight = model._training_sample_weight(X, y, sample_weight, step)
         model = model._network_copy(X.shape[1], T.shape[1], X.dtype)
-        training_state.start(model, continuing=True, incremental=True, validating=False)
+        training_state.start(model, step, validating=False)
         rows = None
         if not hasattr(model, "_learning_rates"):
             rows = calibration_rows(X, sample_weight)
-        model._start_learning_rates(rows, continuing=True, incremental=True)
+        model._start_learning_rates(rows, step)
         return model, X, T, sample_weight
 
     def _warn_if_near_constant(self, X, T, sample_weight, plateau_loss):
@@ -930,7 +925,7 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
         params = self.coefs_ + self.intercepts_
         return np.isfinite(loss) and all(np.isfinite(param).all() for param in params)
 
-    def _converged(self, rule, optimizer, incremental):
+    def _converged(self, rule, optimizer, partial):
         """Return whether the stopping rule ends training after this epoch.
 
         Where the rule holds, the ``"adaptive"`` schedule lowers LR and training
@@ -941,7 +936,7 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
             self._no_improvement_count, self.loss_curve_[-self._fit_epochs :]
         ):
             return False
-        converged = optimizer.trigger_stopping() and not incremental
+        converged = optimizer.trigger_stopping() and not partial
         if not converged:
             self._no_improvement_count = 0
         return converged

@@ -451,7 +451,7 @@ class MLPBackpropClassifier(ClassifierMixin, BaseMLPBackprop):
             y,
             sample_weight,
             validation=(X_val, y_val, sample_weight_val),
-            incremental=False,
+            partial=False,
         )
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -499,10 +499,10 @@ class MLPBackpropClassifier(ClassifierMixin, BaseMLPBackprop):
                 "epoch per call; evaluate the model between calls instead."
             )
         return self._fit(
-            X, y, sample_weight, validation=None, incremental=True, classes=classes
+            X, y, sample_weight, validation=None, partial=True, classes=classes
         )
 
-    def _encode_targets(self, y, continuing, incremental, classes, sample_weight=None):
+    def _encode_targets(self, y, mode, classes, sample_weight=None):
         """Define or check ``classes_`` and return the target matrix T."""
         check_classification_targets(y)
         target_type = type_of_target(y)
@@ -517,7 +517,7 @@ class MLPBackpropClassifier(ClassifierMixin, BaseMLPBackprop):
         seen = np.arange(y.shape[1]) if multilabel else np.unique(y)
         if classes is not None:
             classes = checked_classes(classes)
-        if continuing and hasattr(self, "classes_"):
+        if mode.continuing and hasattr(self, "classes_"):
             if multilabel != self._multilabel:
                 raise ValueError(
                     "y must be a label indicator matrix exactly when the earlier "
@@ -528,12 +528,12 @@ class MLPBackpropClassifier(ClassifierMixin, BaseMLPBackprop):
                     f"classes={classes.tolist()} differs from the classes of the "
                     f"earlier calls, {self.classes_.tolist()}."
                 )
-            if not incremental and not np.array_equal(seen, self.classes_):
+            if not mode.partial and not np.array_equal(seen, self.classes_):
                 raise ValueError(
                     "warm_start needs y to have the classes of the previous fit: "
                     f"{self.classes_.tolist()}; y has {seen.tolist()}."
                 )
-        elif incremental:
+        elif mode.partial:
             if classes is None:
                 raise ValueError(
                     "classes must be passed on the first call to partial_fit: every "
@@ -673,7 +673,7 @@ class MLPBackpropClassifier(ClassifierMixin, BaseMLPBackprop):
     def _set_constant_outputs(self, T):
         constant_outputs(self.coefs_, self.intercepts_, T)
 
-    def _times_class_weight(self, sample_weight, y, incremental):
+    def _times_class_weight(self, sample_weight, y, partial):
         if self.class_weight is None:
             return sample_weight
         if self._multilabel:
@@ -681,7 +681,7 @@ class MLPBackpropClassifier(ClassifierMixin, BaseMLPBackprop):
                 "class_weight is not available for multilabel (indicator matrix) "
                 "targets; pass sample_weight instead."
             )
-        if incremental and self.class_weight == "balanced":
+        if partial and self.class_weight == "balanced":
             raise ValueError(
                 "class_weight='balanced' is not available in partial_fit (nor "
                 "explain_step), which sees one chunk at a time; pass "
@@ -1281,7 +1281,7 @@ class MLPBackpropRegressor(RegressorMixin, BaseMLPBackprop):
             y,
             sample_weight,
             validation=(X_val, y_val, sample_weight_val),
-            incremental=False,
+            partial=False,
         )
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -1312,7 +1312,7 @@ class MLPBackpropRegressor(RegressorMixin, BaseMLPBackprop):
                 "partial_fit does not support early_stopping=True: it trains one "
                 "epoch per call; evaluate the model between calls instead."
             )
-        return self._fit(X, y, sample_weight, validation=None, incremental=True)
+        return self._fit(X, y, sample_weight, validation=None, partial=True)
 
     def explain_step(self, X, y, sample_weight=None):
         """Take one training step on the batch ``X, y`` and show what it computed.
@@ -1374,14 +1374,14 @@ class MLPBackpropRegressor(RegressorMixin, BaseMLPBackprop):
             )
         return y if y.dtype in (np.float32, np.float64) else y.astype(np.float64)
 
-    def _encode_targets(self, y, continuing, incremental, classes, sample_weight=None):
+    def _encode_targets(self, y, mode, classes, sample_weight=None):
         """Learn the targets' scaling (unless continuing) and return T.
 
         The scaling is taken from the samples of positive weight, weighted: zero
         weights stand for samples left out, integer weights for repeated ones.
         """
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
-        if continuing and hasattr(self, "target_scale_"):
+        if mode.continuing and hasattr(self, "target_scale_"):
             return self._target_matrix(y, "y")
         n_outputs = Y.shape[1]
         weights = None if sample_weight is None else sample_weight.astype(np.float64)

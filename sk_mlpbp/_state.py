@@ -71,31 +71,70 @@ TRAINING_STATE = {
 VALIDATION_CURVES = ("validation_scores_", "validation_loss_curve_")
 
 
-def start(estimator, continuing, incremental, validating):
+@dataclass(frozen=True)
+class FitMode:
+    """What a ``fit`` or ``partial_fit`` call continues of the current model.
+
+    Decided once, at the start of the call, by :meth:`of`.
+
+    Parameters
+    ----------
+    partial : bool
+        Whether the call is a ``partial_fit``: one epoch, no hold-out, and the
+        ``"fit"`` state, the LRs and their schedule carry on once the model has
+        started.
+
+    continuing : bool
+        Whether the call starts from the current weights (a warm start, a later
+        ``partial_fit``, or weights a user assigned) and keeps the ``"model"``
+        state; otherwise it draws a new network.
+    """
+
+    partial: bool
+    continuing: bool
+
+    @classmethod
+    def of(cls, estimator, partial):
+        """Return the mode of a ``fit`` (``partial=False``) or ``partial_fit`` call.
+
+        Parameters
+        ----------
+        estimator : MLPBackpropClassifier or MLPBackpropRegressor
+            The estimator about to train.
+
+        partial : bool
+            Whether the call is a ``partial_fit``.
+
+        Returns
+        -------
+        mode : FitMode
+            The call's mode.
+        """
+        continuing = hasattr(estimator, "coefs_") and (partial or estimator.warm_start)
+        return cls(partial, continuing)
+
+
+def start(estimator, mode, validating):
     """Start the training state of a ``fit`` or ``partial_fit`` call.
 
     Parameters
     ----------
-    estimator : MLPBackpropClassifier
+    estimator : MLPBackpropClassifier or MLPBackpropRegressor
         The estimator about to train.
 
-    continuing : bool
-        Whether the call continues the current model (a warm start or a later
-        ``partial_fit``), keeping its ``"model"`` state.
-
-    incremental : bool
-        Whether the call is a ``partial_fit``, which keeps the ``"fit"`` state too
-        once the model has started.
+    mode : FitMode
+        What the call continues: a continuing call keeps the ``"model"`` state, and
+        a ``partial_fit`` the ``"fit"`` state too once the model has started.
 
     validating : bool
         Whether the call has validation data; without, the validation curves and
         score are None.
     """
-    fresh = not continuing or not hasattr(estimator, "loss_curve_")
+    fresh = not mode.continuing or not hasattr(estimator, "loss_curve_")
     for name, field in TRAINING_STATE.items():
         if (
             (field.scope == "model" and fresh)
-            or (field.scope == "fit" and (fresh or not incremental))
+            or (field.scope == "fit" and (fresh or not mode.partial))
             # A model saved before the attribute was declared starts it afresh.
             or (field.scope != "set" and not hasattr(estimator, name))
         ):
