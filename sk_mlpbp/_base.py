@@ -34,7 +34,9 @@ from sklearn.utils._param_validation import (
     StrOptions,
 )
 from sklearn.utils.validation import (
+    _check_y,
     check_array,
+    check_consistent_length,
     check_is_fitted,
     validate_data,
 )
@@ -273,20 +275,14 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
     def _train(self, X, y, sample_weight, validation, partial, classes):
         hidden_layer_sizes = self._validate_hidden_layer_sizes()
         mode = training_state.FitMode.of(self, partial)
-        # scikit-learn's first check for NaN sums X, which overflows (a
-        # RuntimeWarning) for finite X near the largest float; it then checks X
-        # element by element.
-        with np.errstate(over="ignore", invalid="ignore"):
-            X, y = validate_data(
-                self,
-                numeric_input(X, "X"),
-                y,
-                accept_sparse=["csr", "csc"],
-                multi_output=True,
-                dtype="numeric",
-                reset=not (mode.continuing and hasattr(self, "n_features_in_")),
+        if y is None:  # scikit-learn's message
+            raise ValueError(
+                f"This {type(self).__name__} estimator requires y to be passed, but "
+                "the target y is None."
             )
-        X = _as_float(X)
+        X, y = self._checked_inputs(
+            X, y, reset=not (mode.continuing and hasattr(self, "n_features_in_"))
+        )
         y = self._check_y(y)
         if sample_weight is not None:
             sample_weight = checked_sample_weight(sample_weight, X)
@@ -336,6 +332,42 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
                 batch_size,
             )
         return self
+
+    def _checked_inputs(self, X, y=None, *, reset, name="X", ensure_all_finite=True):
+        """Return the inputs X (and targets y) checked as every path takes them.
+
+        ``fit``, ``partial_fit``, ``X_val``, prediction and the step trace all come
+        here. X must hold numbers (text is refused in any container, see
+        :func:`~sk_mlpbp._validation.numeric_input`) and be 2-D, dense or CSR/CSC;
+        it comes back float32 if it was, else float64 (:func:`_as_float`). Its width
+        and feature names are recorded (``reset``) or checked against the fitted
+        ones; a second array (``X_val``) is compared with the training data by
+        name. ``y``, when given, is checked as scikit-learn checks targets (several
+        outputs allowed), one per row of X.
+        """
+        raw = numeric_input(X, name)
+        # scikit-learn's first check for NaN sums X, which overflows (a
+        # RuntimeWarning) for finite X near the largest float; it then checks X
+        # element by element.
+        with np.errstate(over="ignore", invalid="ignore"):
+            X = check_array(
+                raw,
+                accept_sparse=["csr", "csc"],
+                dtype="numeric",
+                ensure_all_finite=ensure_all_finite,
+                input_name=name,
+                estimator=self,
+            )
+        if y is not None:
+            y = _check_y(y, multi_output=True, estimator=self)
+            check_consistent_length(X, y)
+        if name != "X" and X.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"{name} has {X.shape[1]} features, but the training data X has "
+                f"{self.n_features_in_}."
+            )
+        validate_data(self, raw, reset=reset, skip_check_array=True)
+        return _as_float(X, name), y
 
     def _stratify(self, y):
         """Return the labels to stratify a hold-out by, or None."""
@@ -538,22 +570,8 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
             if sample_weight is not None:
                 sample_weight, sample_weight_val = split[6:]
         else:
-            # check_array first, so that its messages name X_val; validate_data
-            # then checks the raw input's width and feature names against X's.
-            with np.errstate(over="ignore", invalid="ignore"):  # as for X in _fit
-                X_val_checked = check_array(
-                    numeric_input(X_val, "X_val"),
-                    accept_sparse=["csr", "csc"],
-                    dtype="numeric",
-                    input_name="X_val",
-                )
-            if X_val_checked.shape[1] != X.shape[1]:
-                raise ValueError(
-                    f"X_val has {X_val_checked.shape[1]} features, but the training "
-                    f"data X has {X.shape[1]}."
-                )
-            validate_data(self, X_val, reset=False, skip_check_array=True)
-            X_val = cast(_as_float(X_val_checked, "X_val"), X.dtype, "X_val")
+            X_val, _ = self._checked_inputs(X_val, name="X_val", reset=False)
+            X_val = cast(X_val, X.dtype, "X_val")
             y_val = check_array(
                 y_val,
                 accept_sparse=["csr", "csc"],
@@ -792,22 +810,7 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
         )
         # validate_data and the target encoding set attributes: on a copy.
         model = copy.copy(self)
-        checks = {"accept_sparse": ["csr", "csc"], "dtype": "numeric"}
-        with np.errstate(over="ignore", invalid="ignore"):  # as for X in _train
-            if y is None:
-                X = validate_data(
-                    model, numeric_input(X, "X"), reset=not fitted, **checks
-                )
-            else:
-                X, y = validate_data(
-                    model,
-                    numeric_input(X, "X"),
-                    y,
-                    reset=not fitted,
-                    multi_output=True,
-                    **checks,
-                )
-        X = _as_float(X)
+        X, y = model._checked_inputs(X, y, reset=not fitted)
         if dtype is not None:
             X = X.astype(dtype)
         if y is None:  # a forward pass only
@@ -1066,15 +1069,8 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
         check_is_fitted(self, list(self._fitted_attributes))
         # NaN and infinity are looked for during the forward pass, which is cheaper
         # than a separate pass over X (see _output_preactivation).
-        X = validate_data(
-            self,
-            numeric_input(X, "X"),
-            accept_sparse=["csr", "csc"],
-            dtype="numeric",
-            ensure_all_finite=False,
-            reset=False,
-        )
-        return self._output_preactivation(_as_float(X), check_finite=True)
+        X, _ = self._checked_inputs(X, reset=False, ensure_all_finite=False)
+        return self._output_preactivation(X, check_finite=True)
 
     def __getstate__(self):
         """Return the state to pickle, stamped with the sk_mlpbp version."""
