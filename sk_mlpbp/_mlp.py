@@ -1387,6 +1387,8 @@ class MLPBackpropRegressor(RegressorMixin, BaseMLPBackprop):
         weights = None if sample_weight is None else sample_weight.astype(np.float64)
         if weights is not None and weights.any():
             Y, weights = Y[weights > 0], weights[weights > 0]
+        else:  # all-zero weights: _training_sample_weight refuses them next
+            weights = None
         if not self.scale_target:
             offset, scale = np.zeros(n_outputs), np.ones(n_outputs)
         elif self.out_activation == "identity":
