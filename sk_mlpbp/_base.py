@@ -10,6 +10,7 @@ epoch's steps in :mod:`sk_mlpbp._epoch`, the update rule in :mod:`sk_mlpbp._opti
 and the training state's declaration in :mod:`sk_mlpbp._state`.
 """
 
+import contextlib
 import copy
 import threading
 import time
@@ -302,7 +303,9 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
         X, y, T, sample_weight, validation = self._split_validation(
             X, y, T, sample_weight, validation, random_state, mode
         )
-        training_state.start(self, mode, validation is not None)
+        vars(self).update(
+            training_state.started(vars(self), mode, validation is not None)
+        )
         batch_size = self._resolve_batch_size(X.shape[0], mode, sample_weight)
         threads = fit_threads(batch_size, self.coefs_)  # the BLAS threads (_threads.py)
         # Overflow in a saturated unit is harmless (expit maps +-inf to 1 and 0);
@@ -682,7 +685,7 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
                 epoch_context.call_on_fit_task_begin(
                     estimator=self, X=X, y=y, metadata=metadata
                 )
-                snapshot = training_state.snapshot(self)
+                snapshot = training_state.snapshot(vars(self))
                 loss = self._train_epoch(epoch, snapshot)
                 self._record_epoch(loss, X.shape[0], validation, rule)
                 recorded = True
@@ -696,7 +699,7 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
                     print(rule.message())
             except KeyboardInterrupt:
                 if snapshot is not None and not recorded:
-                    training_state.restore(self, snapshot)
+                    self._return_to(snapshot)
                     epoch_context.call_on_fit_task_end(estimator=self)
                 if not (completed or recorded):
                     raise  # nothing of this call to keep: fit undoes it all
@@ -828,7 +831,7 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
         step = training_state.FitMode(partial=True, continuing=True)
         sample_weight = model._training_sample_weight(X, y, sample_weight, step)
         model = model._network_copy(X.shape[1], T.shape[1], X.dtype)
-        training_state.start(model, step, validating=False)
+        vars(model).update(training_state.started(vars(model), step, False))
         rows = None
         if not hasattr(model, "_learning_rates"):
             rows = calibration_rows(X, sample_weight)
@@ -909,11 +912,11 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
         loss = epoch.run()
         if self._finite(loss):
             return loss
-        training_state.restore(self, snapshot)
+        self._return_to(snapshot)
         loss = epoch.run(guarded=True)
         if self._finite(loss):
             return loss
-        training_state.restore(self, snapshot)
+        self._return_to(snapshot)
         raise ValueError(
             "Training diverged: the weights or the loss are no longer finite. Lower "
             f"learning_rate (now {self.learning_rate!r}, per layer "
@@ -922,6 +925,23 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
             "with sklearn.preprocessing.StandardScaler. The model keeps the weights "
             "of its last finite epoch."
         )
+
+    def _return_to(self, snapshot):
+        """Return the training state to a ``training_state.snapshot``."""
+        vars(self).update(training_state.restored(vars(self), snapshot))
+
+    @contextlib.contextmanager
+    def _epochs_observed(self, observer):
+        """Call ``observer(self)`` after every epoch recorded during the block.
+
+        The command line's progress display observes a fit so; the observer is
+        always removed afterwards, so that it is never pickled or saved.
+        """
+        self._epoch_hook = observer
+        try:
+            yield
+        finally:
+            del self._epoch_hook
 
     def _finite(self, loss):
         """Return whether the loss and every weight and bias are finite."""

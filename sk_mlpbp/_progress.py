@@ -80,10 +80,9 @@ class EpochDisplay:
 def epoch_progress(estimator, total):
     """Show the epochs of one ``fit`` of ``estimator`` on the standard output.
 
-    The estimator calls the display after every epoch it records, through its
-    ``_epoch_hook``, which is set for the duration of the ``with`` block and always
-    removed afterwards, so that it is never pickled or saved with the model. When
-    training stops before ``total`` epochs, a line says after how many.
+    The estimator calls the display after every epoch it records, for the duration
+    of the ``with`` block (see ``BaseMLPBackprop._epochs_observed``). When training
+    stops before ``total`` epochs, a line says after how many.
 
     Parameters
     ----------
@@ -99,13 +98,12 @@ def epoch_progress(estimator, total):
         The display the epochs go to.
     """
     display = EpochDisplay(sys.stdout, total)
-    estimator._epoch_hook = display.epoch
     try:
-        yield display
+        with estimator._epochs_observed(display.epoch):
+            yield display
         if estimator.n_iter_ < total:
             display.note(
                 f"training stopped after {estimator.n_iter_} of {total} epochs"
             )
     finally:
-        del estimator._epoch_hook
         display.close()

@@ -1,11 +1,12 @@
 """The training state of an estimator, declared once.
 
 Every attribute that training writes is declared in :data:`TRAINING_STATE`, with the
-value a new model starts from, how it changes and how long it lives. :func:`start`
-starts or continues it at the beginning of a ``fit`` or ``partial_fit`` call;
-:func:`snapshot` and :func:`restore` return a model to its last completed epoch when
-an epoch fails or is interrupted. A new attribute declared here is covered by all
-three.
+value a new model starts from, how it changes and how long it lives. The functions
+here read an estimator's attributes and say what to set; the estimator sets them:
+:func:`started` starts or continues the state at the beginning of a ``fit`` or
+``partial_fit`` call (whose :class:`FitMode` is decided once), and :func:`snapshot`
+and :func:`restored` return a model to its last completed epoch when an epoch fails
+or is interrupted. A new attribute declared here is covered by all three.
 """
 
 from dataclasses import dataclass
@@ -114,13 +115,13 @@ class FitMode:
         return cls(partial, continuing)
 
 
-def start(estimator, mode, validating):
-    """Start the training state of a ``fit`` or ``partial_fit`` call.
+def started(attributes, mode, validating):
+    """Return the attributes a ``fit`` or ``partial_fit`` call starts with.
 
     Parameters
     ----------
-    estimator : MLPBackpropClassifier or MLPBackpropRegressor
-        The estimator about to train.
+    attributes : dict
+        The estimator's attributes (``vars(estimator)``), read only.
 
     mode : FitMode
         What the call continues: a continuing call keeps the ``"model"`` state, and
@@ -129,33 +130,41 @@ def start(estimator, mode, validating):
     validating : bool
         Whether the call has validation data; without, the validation curves and
         score are None.
+
+    Returns
+    -------
+    changes : dict
+        The attributes to set, by name; the estimator sets them.
     """
-    fresh = not mode.continuing or not hasattr(estimator, "loss_curve_")
+    fresh = not mode.continuing or "loss_curve_" not in attributes
+    changes = {}
     for name, field in TRAINING_STATE.items():
         if (
             (field.scope == "model" and fresh)
             or (field.scope == "fit" and (fresh or not mode.partial))
             # A model saved before the attribute was declared starts it afresh.
-            or (field.scope != "set" and not hasattr(estimator, name))
+            or (field.scope != "set" and name not in attributes)
         ):
-            value = field.start() if callable(field.start) else field.start
-            setattr(estimator, name, value)
+            changes[name] = field.start() if callable(field.start) else field.start
+    for name in VALIDATION_CURVES:
+        curve = changes.get(name, attributes.get(name))
+        if not validating:
+            changes[name] = None
+        elif curve is None:
+            changes[name] = []
     if not validating:
-        for name in (*VALIDATION_CURVES, "best_validation_score_"):
-            setattr(estimator, name, None)
-    else:
-        for name in VALIDATION_CURVES:
-            if getattr(estimator, name) is None:
-                setattr(estimator, name, [])
+        changes["best_validation_score_"] = None
+    return changes
 
 
-def snapshot(estimator):
-    """Record the training state, to return to with :func:`restore`.
+def snapshot(attributes):
+    """Record the training state, to return to with :func:`restored`.
 
     Parameters
     ----------
-    estimator : MLPBackpropClassifier
-        The estimator, between two epochs.
+    attributes : dict
+        The estimator's attributes (``vars(estimator)``) between two epochs, read
+        only.
 
     Returns
     -------
@@ -165,7 +174,7 @@ def snapshot(estimator):
     """
     saved = {}
     for name, field in TRAINING_STATE.items():
-        value = getattr(estimator, name, None)
+        value = attributes.get(name)
         if value is not None and field.kind == "arrays":
             value = [array.copy() for array in value]
         elif value is not None and field.kind == "curve":
@@ -174,23 +183,34 @@ def snapshot(estimator):
     return saved
 
 
-def restore(estimator, saved):
+def restored(attributes, saved):
     """Return the training state to a :func:`snapshot`.
+
+    The arrays trained in place get their saved values back in place (the
+    optimizer and the epoch hold them) and the curves are cut back to their saved
+    lengths; the rest comes back as values to set.
 
     Parameters
     ----------
-    estimator : MLPBackpropClassifier
-        The estimator whose state was recorded.
+    attributes : dict
+        The estimator's attributes (``vars(estimator)``).
 
     saved : dict
         What :func:`snapshot` returned.
+
+    Returns
+    -------
+    changes : dict
+        The attributes to set, by name; the estimator sets them.
     """
+    changes = {}
     for name, field in TRAINING_STATE.items():
-        value = getattr(estimator, name, None)
+        value = attributes.get(name)
         if value is None or saved[name] is None or field.kind == "value":
-            setattr(estimator, name, saved[name])
+            changes[name] = saved[name]
         elif field.kind == "arrays":
             for array, copy in zip(value, saved[name]):
                 np.copyto(array, copy)
         else:
             del value[saved[name] :]
+    return changes

@@ -11,7 +11,7 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 
 from sk_mlpbp import MLPBackpropClassifier, make_article_data
-from sk_mlpbp._state import TRAINING_STATE, restore, snapshot
+from sk_mlpbp._state import TRAINING_STATE, snapshot
 
 pytestmark = pytest.mark.filterwarnings("ignore", category=ConvergenceWarning)
 
@@ -68,10 +68,10 @@ def test_restore_returns_every_declared_attribute_to_its_snapshot():
     )
     clf.fit(X, y, X_val=X_val, y_val=y_val)
     expected = training_attributes(clf)
-    saved = snapshot(clf)
+    saved = snapshot(vars(clf))
     clf.fit(X, y, X_val=X_val, y_val=y_val)  # three more epochs, warm-started
     assert training_attributes(clf) != expected
-    restore(clf, saved)
+    clf._return_to(saved)
     assert training_attributes(clf) == expected
     assert clf.n_iter_ == len(clf.loss_curve_) == len(clf.validation_scores_) == 3
 
