@@ -96,6 +96,16 @@ OUTPUT_CHUNK_VALUES = 2**16
 #: training rows first, and at all of them unless the model is far off the plateau.
 CHECK_SAMPLE_ROWS = 1000
 
+#: Private attributes that earlier versions saved under other names: the LR each
+#: layer is at now, the calibrated "auto" rates, and the samples seen when the LR
+#: schedule started. A model file or pickle of such a version loads under today's.
+RENAMED_ATTRIBUTES = {
+    "_learning_rates": "_current_learning_rates",
+    "_auto_learning_rates": "_calibrated_learning_rates",
+    "_auto_intercept_learning_rates": "_calibrated_intercept_learning_rates",
+    "_schedule_start": "_schedule_start_t",
+}
+
 #: The ids of the estimators being fitted, and the lock that guards the set.
 _fitting = set()
 _fitting_lock = threading.Lock()
@@ -211,9 +221,9 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
         "n_outputs_",
         "learning_rates_",
         "intercept_learning_rates_",
-        "_auto_learning_rates",
-        "_auto_intercept_learning_rates",
-        "_schedule_start",
+        "_calibrated_learning_rates",
+        "_calibrated_intercept_learning_rates",
+        "_schedule_start_t",
         "_watched",
     )
 
@@ -314,7 +324,7 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
             rows = None
             # partial_fit calibrates on its first call only (also on weights a user
             # assigned, which have no rates yet).
-            if not (mode.partial and hasattr(self, "_learning_rates")):
+            if not (mode.partial and hasattr(self, "_current_learning_rates")):
                 rows = calibration_rows(X, sample_weight)
                 _warn_if_unscaled(rows, type(self).__name__)
             if not mode.continuing and self.weight_init == "data":
@@ -459,18 +469,18 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
         continues the current rates. ``"auto"`` rates are calibrated on the training
         ``rows`` when the network is initialised, and kept for warm starts.
         """
-        if mode.partial and hasattr(self, "_learning_rates"):
+        if mode.partial and hasattr(self, "_current_learning_rates"):
             if not hasattr(self, "intercept_learning_rates_"):
                 # A model saved before the biases had rates of their own.
                 self.intercept_learning_rates_ = list(self.learning_rates_)
             return
         if isinstance(self.learning_rate, str):  # "auto"
             if not mode.continuing or not hasattr(
-                self, "_auto_intercept_learning_rates"
+                self, "_calibrated_intercept_learning_rates"
             ):
                 (
-                    self._auto_learning_rates,
-                    self._auto_intercept_learning_rates,
+                    self._calibrated_learning_rates,
+                    self._calibrated_intercept_learning_rates,
                 ) = layer_learning_rates(
                     self.coefs_,
                     self.intercepts_,
@@ -479,8 +489,8 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
                     self.alpha,
                     self._activates_output(),
                 )
-            rates = self._auto_learning_rates
-            intercept_rates = self._auto_intercept_learning_rates
+            rates = self._calibrated_learning_rates
+            intercept_rates = self._calibrated_intercept_learning_rates
         elif isinstance(self.learning_rate, Real):
             rates = [float(self.learning_rate)] * len(self.coefs_)
             intercept_rates = rates
@@ -500,8 +510,8 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
             rates = intercept_rates = rates.tolist()
         self.learning_rates_ = list(rates)
         self.intercept_learning_rates_ = list(intercept_rates)
-        self._learning_rates = list(rates)
-        self._schedule_start = self.t_
+        self._current_learning_rates = list(rates)
+        self._schedule_start_t = self.t_
 
     def _watched_quantity(self, n_validation, sample_weight_val, mode):
         """Return what the stopping rule of this call watches.
@@ -690,7 +700,7 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
                 self._record_epoch(loss, X.shape[0], validation, rule)
                 recorded = True
                 completed += 1
-                optimizer.iteration_ends(self.t_ - self._schedule_start)
+                optimizer.iteration_ends(self.t_ - self._schedule_start_t)
                 converged = self._converged(rule, optimizer, mode.partial)
                 requested = self._epoch_ended(
                     epoch_context, time.perf_counter() - start, X, y, metadata
@@ -719,7 +729,7 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
                     "converged.",
                     ConvergenceWarning,
                 )
-        self._learning_rates = optimizer.learning_rate
+        self._current_learning_rates = optimizer.learning_rate
         if self._watched != "training loss" and self.best_validation_score_ is not None:
             for param, best in zip(
                 self.coefs_ + self.intercepts_, self._best_coefs + self._best_intercepts
@@ -740,7 +750,7 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
             self.coefs_,
             self.intercepts_,
             learning_rate_init=self.learning_rates_,
-            learning_rate=self._learning_rates,
+            learning_rate=self._current_learning_rates,
             intercept_ratio=[
                 b / w if w > 0 else 1.0
                 for w, b in zip(self.learning_rates_, self.intercept_learning_rates_)
@@ -833,7 +843,7 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
         model = model._network_copy(X.shape[1], T.shape[1], X.dtype)
         vars(model).update(training_state.started(vars(model), step, False))
         rows = None
-        if not hasattr(model, "_learning_rates"):
+        if not hasattr(model, "_current_learning_rates"):
             rows = calibration_rows(X, sample_weight)
         model._start_learning_rates(rows, step)
         return model, X, T, sample_weight
@@ -1099,10 +1109,17 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
         return {**super().__getstate__(), "_sk_mlpbp_version": __version__}
 
     def __setstate__(self, state):
-        """Restore a pickled state; warn if another sk_mlpbp version saved it."""
+        """Restore a pickled state; warn if another sk_mlpbp version saved it.
+
+        Private attributes saved under the names of earlier versions
+        (``RENAMED_ATTRIBUTES``) take their names of today.
+        """
         from sk_mlpbp import __version__
 
         state = dict(state)
+        for old, new in RENAMED_ATTRIBUTES.items():
+            if old in state and new not in state:
+                state[new] = state.pop(old)
         saved = state.pop("_sk_mlpbp_version", "unknown")
         if saved != __version__:
             warnings.warn(

@@ -47,7 +47,7 @@ TRAINING_STATE = {
     "coefs_": StateField(None, "arrays", "set"),
     "intercepts_": StateField(None, "arrays", "set"),
     "_velocities": StateField(None, "arrays", "set"),
-    "_learning_rates": StateField(None, "value", "set"),
+    "_current_learning_rates": StateField(None, "value", "set"),
     # Counters and curves.
     "n_iter_": StateField(0, "value", "model"),
     "t_": StateField(0, "value", "model"),

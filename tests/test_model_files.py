@@ -660,3 +660,22 @@ def test_model_without_column_names_takes_the_file_columns_in_order(
     assert main(command) == 0
     expected = model.score(X, y)
     assert f"accuracy: {expected:.4f} (" in capsys.readouterr().out
+
+
+def test_a_model_file_from_before_the_rates_were_renamed_loads_and_trains_on():
+    # tests/data/classifier_before_renaming.skops was saved by sk_mlpbp at 95ad34e,
+    # whose private rate attributes had other names (RENAMED_ATTRIBUTES).
+    pytest.importorskip("skops")
+    from pathlib import Path
+
+    from sk_mlpbp._base import RENAMED_ATTRIBUTES
+
+    data = Path(__file__).parent / "data"
+    model = load_model(data / "classifier_before_renaming.skops").model
+    assert not set(RENAMED_ATTRIBUTES) & set(vars(model))
+    assert set(RENAMED_ATTRIBUTES.values()) <= set(vars(model))
+    X, y = make_article_data(60, random_state=0)
+    expected = np.load(data / "classifier_before_renaming_proba.npy")
+    assert_array_equal(model.predict_proba(X), expected)
+    model.partial_fit(X, y)  # continues at its current rates
+    assert model.n_iter_ == 6

@@ -90,7 +90,7 @@ def test_warm_started_fit_restarts_the_schedule(schedule):
         tol=1e9, n_iter_no_change=1, max_iter=8, shuffle=False, random_state=0,
     )  # fmt: skip
     trained = MLPBackpropClassifier(**kwargs).fit(X, y)
-    assert max(trained._learning_rates) < 1.0  # the schedule has cut the rate
+    assert max(trained._current_learning_rates) < 1.0  # the schedule has cut the rate
     start = [W.copy() for W in parameters(trained)]
     trained.set_params(warm_start=True, max_iter=1).fit(X, y)
     fresh = MLPBackpropClassifier(**{**kwargs, "max_iter": 1})
@@ -219,7 +219,7 @@ def test_a_model_saved_before_the_newer_training_state_trains_on(incremental):
             clf.fit(X, y)
     for name in (
         "intercept_learning_rates_",
-        "_auto_intercept_learning_rates",
+        "_calibrated_intercept_learning_rates",
         "_fit_epochs",
         "_best_validation_loss",
     ):
