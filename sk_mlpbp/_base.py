@@ -35,11 +35,8 @@ from sklearn.utils._param_validation import (
     StrOptions,
 )
 from sklearn.utils.validation import (
-    _check_y,
     check_array,
-    check_consistent_length,
     check_is_fitted,
-    validate_data,
 )
 
 from sk_mlpbp import _state as training_state
@@ -60,9 +57,8 @@ from sk_mlpbp._threads import fit_threads
 from sk_mlpbp._validation import (
     cast,
     check_network_fits_in_memory,
+    checked_inputs,
     checked_sample_weight,
-    numeric_input,
-    reject_text,
 )
 from sk_mlpbp.exceptions import InconsistentVersionWarning, SaturationWarning
 
@@ -291,8 +287,8 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
                 f"This {type(self).__name__} estimator requires y to be passed, but "
                 "the target y is None."
             )
-        X, y = self._checked_inputs(
-            X, y, reset=not (mode.continuing and hasattr(self, "n_features_in_"))
+        X, y = checked_inputs(
+            self, X, y, reset=not (mode.continuing and hasattr(self, "n_features_in_"))
         )
         y = self._check_y(y)
         if sample_weight is not None:
@@ -345,42 +341,6 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
                 batch_size,
             )
         return self
-
-    def _checked_inputs(self, X, y=None, *, reset, name="X", ensure_all_finite=True):
-        """Return the inputs X (and targets y) checked as every path takes them.
-
-        ``fit``, ``partial_fit``, ``X_val``, prediction and the step trace all come
-        here. X must hold numbers (text is refused in any container, see
-        :func:`~sk_mlpbp._validation.numeric_input`) and be 2-D, dense or CSR/CSC;
-        it comes back float32 if it was, else float64 (:func:`_as_float`). Its width
-        and feature names are recorded (``reset``) or checked against the fitted
-        ones; a second array (``X_val``) is compared with the training data by
-        name. ``y``, when given, is checked as scikit-learn checks targets (several
-        outputs allowed), one per row of X.
-        """
-        raw = numeric_input(X, name)
-        # scikit-learn's first check for NaN sums X, which overflows (a
-        # RuntimeWarning) for finite X near the largest float; it then checks X
-        # element by element.
-        with np.errstate(over="ignore", invalid="ignore"):
-            X = check_array(
-                raw,
-                accept_sparse=["csr", "csc"],
-                dtype="numeric",
-                ensure_all_finite=ensure_all_finite,
-                input_name=name,
-                estimator=self,
-            )
-        if y is not None:
-            y = _check_y(y, multi_output=True, estimator=self)
-            check_consistent_length(X, y)
-        if name != "X" and X.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"{name} has {X.shape[1]} features, but the training data X has "
-                f"{self.n_features_in_}."
-            )
-        validate_data(self, raw, reset=reset, skip_check_array=True)
-        return _as_float(X, name), y
 
     def _stratify(self, y):
         """Return the labels to stratify a hold-out by, or None."""
@@ -583,7 +543,7 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
             if sample_weight is not None:
                 sample_weight, sample_weight_val = split[6:]
         else:
-            X_val, _ = self._checked_inputs(X_val, name="X_val", reset=False)
+            X_val, _ = checked_inputs(self, X_val, name="X_val", reset=False)
             X_val = cast(X_val, X.dtype, "X_val")
             y_val = check_array(
                 y_val,
@@ -823,7 +783,7 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
         )
         # validate_data and the target encoding set attributes: on a copy.
         model = copy.copy(self)
-        X, y = model._checked_inputs(X, y, reset=not fitted)
+        X, y = checked_inputs(model, X, y, reset=not fitted)
         if dtype is not None:
             X = X.astype(dtype)
         if y is None:  # a forward pass only
@@ -1099,7 +1059,7 @@ class BaseMLPBackprop(CallbackSupportMixin, BaseEstimator):
         check_is_fitted(self, list(self._fitted_attributes))
         # NaN and infinity are looked for during the forward pass, which is cheaper
         # than a separate pass over X (see _output_preactivation).
-        X, _ = self._checked_inputs(X, reset=False, ensure_all_finite=False)
+        X, _ = checked_inputs(self, X, reset=False, ensure_all_finite=False)
         return self._output_preactivation(X, check_finite=True)
 
     def __getstate__(self):
@@ -1198,22 +1158,3 @@ def _check_rows(name, values, n_rows):
         raise ValueError(
             f"{name} has {values.shape[0]} entries, but X_val has {n_rows} rows."
         )
-
-
-def _as_float(X, name="X"):
-    """Return X as floats: float32 stays float32, any other numeric input float64.
-
-    float32 is trained and predicted in float32. Validating with
-    ``dtype="numeric"`` rather than a list of float dtypes makes scikit-learn reject
-    arrays of strings instead of parsing them as numbers; an object array it left
-    as it is (from a container :func:`~sk_mlpbp._validation.numeric_input` does not
-    convert) is checked here for text, and for NaN where it held None.
-    """
-    if X.dtype in (np.float32, np.float64):
-        return X
-    if X.dtype == object:
-        reject_text(X, name)
-        X = X.astype(np.float64)
-        assert_all_finite(X, input_name=name)
-        return X
-    return X.astype(np.float64)

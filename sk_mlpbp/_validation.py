@@ -9,7 +9,14 @@ import os
 import sys
 
 import numpy as np
-from sklearn.utils.validation import _check_sample_weight, check_array
+from sklearn.utils import assert_all_finite
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    _check_y,
+    check_array,
+    check_consistent_length,
+    validate_data,
+)
 
 #: The weights are rescaled by a power of two when their largest value is outside
 #: [2**-MAX_WEIGHT_EXPONENT, 2**MAX_WEIGHT_EXPONENT]: inside, their sums, squares and
@@ -21,6 +28,90 @@ TRAINING_COPIES = 4
 
 #: Memory assumed when the machine's physical memory cannot be read.
 FALLBACK_MEMORY_BYTES = 2**40
+
+
+def checked_inputs(estimator, X, y=None, *, reset, name="X", ensure_all_finite=True):
+    """Return the inputs X (and targets y) checked as every path takes them.
+
+    ``fit``, ``partial_fit``, ``X_val``, prediction and the step trace all come
+    here. X must hold numbers (text is refused in any container, see
+    :func:`numeric_input`) and be 2-D, dense or CSR/CSC; it comes back float32 if it
+    was, else float64 (:func:`as_float`). Its width and feature names are recorded
+    on the estimator (``reset``) or checked against the fitted ones, as scikit-learn's
+    ``validate_data`` does; a second array (``X_val``) is compared with the training
+    data by name. ``y``, when given, is checked as scikit-learn checks targets
+    (several outputs allowed), one per row of X.
+
+    Parameters
+    ----------
+    estimator : BaseMLPBackprop
+        The estimator the inputs are for.
+
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        The inputs.
+
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+        The targets, if any.
+
+    reset : bool
+        Whether X defines the estimator's width and feature names (a new fit).
+
+    name : str, default="X"
+        The inputs' name in messages.
+
+    ensure_all_finite : bool, default=True
+        Whether NaN and infinity are refused here (prediction looks for them in the
+        forward pass instead).
+
+    Returns
+    -------
+    X : {ndarray, sparse matrix}
+        The inputs, float32 or float64.
+
+    y : ndarray or None
+        The targets.
+    """
+    raw = numeric_input(X, name)
+    # scikit-learn's first check for NaN sums X, which overflows (a RuntimeWarning)
+    # for finite X near the largest float; it then checks X element by element.
+    with np.errstate(over="ignore", invalid="ignore"):
+        X = check_array(
+            raw,
+            accept_sparse=["csr", "csc"],
+            dtype="numeric",
+            ensure_all_finite=ensure_all_finite,
+            input_name=name,
+            estimator=estimator,
+        )
+    if y is not None:
+        y = _check_y(y, multi_output=True, estimator=estimator)
+        check_consistent_length(X, y)
+    if name != "X" and X.shape[1] != estimator.n_features_in_:
+        raise ValueError(
+            f"{name} has {X.shape[1]} features, but the training data X has "
+            f"{estimator.n_features_in_}."
+        )
+    validate_data(estimator, raw, reset=reset, skip_check_array=True)
+    return as_float(X, name), y
+
+
+def as_float(X, name="X"):
+    """Return X as floats: float32 stays float32, any other numeric input float64.
+
+    float32 is trained and predicted in float32. Validating with
+    ``dtype="numeric"`` rather than a list of float dtypes makes scikit-learn reject
+    arrays of strings instead of parsing them as numbers; an object array it left
+    as it is (from a container :func:`numeric_input` does not convert) is checked
+    here for text, and for NaN where it held None.
+    """
+    if X.dtype in (np.float32, np.float64):
+        return X
+    if X.dtype == object:
+        reject_text(X, name)
+        X = X.astype(np.float64)
+        assert_all_finite(X, input_name=name)
+        return X
+    return X.astype(np.float64)
 
 
 def numeric_input(X, name):
