@@ -78,8 +78,17 @@ def minibatch_reference(
     nesterov=False,
     alpha=0.0,
     power_t=None,
+    identity_output=False,
+    even_batches=False,
 ):
     """Any depth, biases, several outputs, per-sample loops, in the given row order.
+
+    The output units are logistic, or with ``identity_output`` the regressor's
+    identity units (``S_postA,O = S_preA,O``, so ``S_ERROR,O = FE``). The batches
+    are consecutive runs of ``batch_size`` samples and a short last one, or with
+    ``even_batches`` (the regressor's) ``ceil(n / batch_size)`` runs of equal size,
+    give or take one, the longer ones last (batch ``k`` ends at
+    ``floor((k + 1) * n / n_batches)``).
 
     A step uses the weighted mean of its samples' gradients
     ``sum(s_i * g_i) / sum(s_i)`` (plus ``alpha * W`` for weights), all from the
@@ -106,33 +115,38 @@ def minibatch_reference(
             return param + momentum * velocity - rate * gradient, velocity
         return param + velocity, velocity
 
+    if even_batches:
+        n_batches = -(-n_samples // batch_size)
+        edges = [k * n_samples // n_batches for k in range(n_batches + 1)]
+    else:
+        edges = [*range(0, n_samples, batch_size), n_samples]
     for _ in range(epochs):
         error_total = 0.0
-        for start in range(0, n_samples, batch_size):
-            rows = range(start, min(start + batch_size, n_samples))
+        for start, stop in zip(edges[:-1], edges[1:]):
+            rows = range(start, stop)
             batch_weight = sum(weights[r] for r in rows)
             grad_W = [[[0.0] * len(W[0]) for _ in W] for W in coefs]
             grad_b = [[0.0] * len(b) for b in intercepts]
             for r in rows:
                 post = [list(X[r])]
-                for W, b in zip(coefs, intercepts):
+                for layer, (W, b) in enumerate(zip(coefs, intercepts)):
                     below = post[-1]
-                    post.append(
-                        [
-                            logistic(
-                                sum(below[i] * W[i][j] for i in range(len(below)))
-                                + b[j]
-                            )
-                            for j in range(len(b))
-                        ]
-                    )
+                    pre = [
+                        sum(below[i] * W[i][j] for i in range(len(below))) + b[j]
+                        for j in range(len(b))
+                    ]
+                    identity = identity_output and layer == len(coefs) - 1
+                    post.append(pre if identity else [logistic(s) for s in pre])
                 FE = [post[-1][k] - T[r][k] for k in range(len(T[r]))]
                 error_total += weights[r] * 0.5 * sum(e * e for e in FE)
                 if batch_weight == 0:
                     continue
                 share = weights[r] / batch_weight
                 S_error = [
-                    FE[k] * post[-1][k] * (1 - post[-1][k]) for k in range(len(FE))
+                    FE[k]
+                    if identity_output
+                    else FE[k] * post[-1][k] * (1 - post[-1][k])
+                    for k in range(len(FE))
                 ]
                 for layer in range(len(coefs) - 1, -1, -1):
                     below = post[layer]
@@ -207,6 +221,7 @@ def article_step_reference(
     nesterov=False,
     velocities=None,
     use_bias=True,
+    identity_output=False,
 ):
     """One training step on the batch ``X, T``, every quantity of the article.
 
@@ -229,7 +244,9 @@ def article_step_reference(
     ``S_postA`` (list, layers 0..L), ``T``, ``FE``, ``E``, ``share``, ``loss`` and
     per weight matrix (lists) ``gradient``, ``intercept_gradient``, ``l2``,
     ``velocity_after``, ``intercept_velocity_after`` (None without momentum),
-    ``weights_after`` and ``intercepts_after``.
+    ``weights_after`` and ``intercepts_after``. With ``identity_output`` the output
+    units are the regressor's identity units: ``S_postA,O = S_preA,O`` and
+    ``S_ERROR,O = FE``.
     """
     n_layers = len(coefs)
     W_all = [[[float(w) for w in row] for row in W] for W in coefs]
@@ -255,7 +272,7 @@ def article_step_reference(
 
     # Forward pass, node by node.
     S_preA, S_postA = [], [inputs]
-    for W, b in zip(W_all, b_all):
+    for layer, (W, b) in enumerate(zip(W_all, b_all)):
         below = S_postA[-1]
         pre = [
             [
@@ -265,7 +282,10 @@ def article_step_reference(
             for n in range(n_samples)
         ]
         S_preA.append(pre)
-        S_postA.append([[logistic(s) for s in row] for row in pre])
+        if identity_output and layer == n_layers - 1:
+            S_postA.append([list(row) for row in pre])
+        else:
+            S_postA.append([[logistic(s) for s in row] for row in pre])
     output = S_postA[-1]
     FE = [
         [output[n][k] - targets_[n][k] for k in range(len(output[n]))]
@@ -276,7 +296,10 @@ def article_step_reference(
     # Backward pass: the article's S_ERROR, nothing folded in.
     S_ERROR = [None] * n_layers
     S_ERROR[-1] = [
-        [FE[n][k] * logistic_deriv(S_preA[-1][n][k]) for k in range(len(FE[n]))]
+        [
+            FE[n][k] * (1.0 if identity_output else logistic_deriv(S_preA[-1][n][k]))
+            for k in range(len(FE[n]))
+        ]
         for n in range(n_samples)
     ]
     for layer in range(n_layers - 1, 0, -1):
@@ -356,301 +379,6 @@ def article_step_reference(
         weights=[np.array(W) for W in W_all],
         intercepts=[np.array(b) for b in b_all],
         velocity=velocities_before,
-        LR=rates,
-        intercept_LR=intercept_rates,
-        S_preA=[np.array(layer) for layer in S_preA],
-        S_postA=[np.array(layer) for layer in S_postA],
-        S_ERROR=[np.array(layer) for layer in S_ERROR],
-        T=np.array(targets_),
-        FE=np.array(FE),
-        E=np.array(E),
-        share=np.array(share),
-        loss=sum(s * e for s, e in zip(share, E)),
-    )
-    return result
-
-
-def regression_reference(
-    X,
-    T,
-    coefs,
-    intercepts,
-    LR,
-    batch_size,
-    epochs,
-    *,
-    identity_output=True,
-    use_bias=True,
-    sample_weight=None,
-    momentum=0.0,
-    nesterov=False,
-    alpha=0.0,
-):
-    """Train the regressor's network node by node (``minibatch_reference`` for it).
-
-    An epoch's batches are as the regressor takes them: ``ceil(n / batch_size)``
-    runs of consecutive samples of equal size, give or take one, the longer ones
-    last (batch ``k`` ends at ``floor((k + 1) * n / n_batches)``).
-
-    The hidden units are logistic; the output units are identity units
-    (``S_postA,O = S_preA,O``, whose derivative is 1, so ``S_ERROR,O = FE``) or,
-    without ``identity_output``, the article's logistic units
-    (``S_ERROR,O = FE * f'(S_preA,O)``). ``T`` holds the targets the network trains
-    on (already scaled). A step uses the weighted mean of its samples' gradients
-    ``sum(s_i * g_i) / sum(s_i)`` plus ``alpha * W`` for the weights, all from the
-    weights before the step, with the samples in the given order; with momentum
-    ``v = momentum * v - LR * g`` and a parameter moves by ``v``, or by
-    ``momentum * v - LR * g`` with Nesterov. Scalar loops and ``math.exp``.
-
-    Returns the weights, the biases and the mean error E of every epoch (each
-    sample's E from the forward pass of its own step).
-    """
-    coefs = [[[float(w) for w in row] for row in W] for W in coefs]
-    intercepts = [[float(b) for b in vector] for vector in intercepts]
-    inputs = [[float(x) for x in row] for row in X]
-    targets_ = [[float(t) for t in row] for row in T]
-    n_samples = len(inputs)
-    weights = (
-        [1.0] * n_samples
-        if sample_weight is None
-        else [float(w) for w in sample_weight]
-    )
-    n_layers = len(coefs)
-    vel_W = [[[0.0] * len(W[0]) for _ in W] for W in coefs]
-    vel_b = [[0.0] * len(b) for b in intercepts]
-
-    def step(param, velocity, gradient, rate):
-        if momentum == 0:
-            return param - rate * gradient, velocity
-        velocity = momentum * velocity - rate * gradient
-        if nesterov:
-            return param + momentum * velocity - rate * gradient, velocity
-        return param + velocity, velocity
-
-    epoch_errors = []
-    for _ in range(epochs):
-        error_total = 0.0
-        n_batches = -(-n_samples // batch_size)
-        for k in range(n_batches):
-            rows = range(k * n_samples // n_batches, (k + 1) * n_samples // n_batches)
-            batch_weight = sum(weights[r] for r in rows)
-            grad_W = [[[0.0] * len(W[0]) for _ in W] for W in coefs]
-            grad_b = [[0.0] * len(b) for b in intercepts]
-            for r in rows:
-                S_postA = [inputs[r]]
-                S_preA = []
-                for layer, (W, b) in enumerate(zip(coefs, intercepts)):
-                    below = S_postA[-1]
-                    pre = [
-                        sum(below[i] * W[i][j] for i in range(len(W))) + b[j]
-                        for j in range(len(b))
-                    ]
-                    S_preA.append(pre)
-                    output_layer = layer == n_layers - 1
-                    if output_layer and identity_output:
-                        S_postA.append(list(pre))
-                    else:
-                        S_postA.append([logistic(s) for s in pre])
-                FE = [S_postA[-1][k] - targets_[r][k] for k in range(len(targets_[r]))]
-                error_total += weights[r] * 0.5 * sum(fe * fe for fe in FE)
-                if batch_weight == 0:
-                    continue
-                share = weights[r] / batch_weight
-                if identity_output:
-                    S_ERROR = list(FE)
-                else:
-                    S_ERROR = [
-                        FE[k] * logistic_deriv(S_preA[-1][k]) for k in range(len(FE))
-                    ]
-                for layer in range(n_layers - 1, -1, -1):
-                    below = S_postA[layer]
-                    for i in range(len(below)):
-                        for j in range(len(S_ERROR)):
-                            grad_W[layer][i][j] += share * S_ERROR[j] * below[i]
-                    for j in range(len(S_ERROR)):
-                        grad_b[layer][j] += share * S_ERROR[j]
-                    if layer:
-                        W = coefs[layer]
-                        S_ERROR = [
-                            sum(S_ERROR[k] * W[j][k] for k in range(len(S_ERROR)))
-                            * logistic_deriv(S_preA[layer - 1][j])
-                            for j in range(len(W))
-                        ]
-            if batch_weight == 0:
-                continue
-            for layer, W in enumerate(coefs):
-                for i in range(len(W)):
-                    for j in range(len(W[i])):
-                        gradient = grad_W[layer][i][j] + alpha * W[i][j]
-                        W[i][j], vel_W[layer][i][j] = step(
-                            W[i][j], vel_W[layer][i][j], gradient, LR
-                        )
-                if use_bias:
-                    b = intercepts[layer]
-                    for j in range(len(b)):
-                        b[j], vel_b[layer][j] = step(
-                            b[j], vel_b[layer][j], grad_b[layer][j], LR
-                        )
-        epoch_errors.append(error_total / sum(weights))
-    return (
-        [np.array(W) for W in coefs],
-        [np.array(b) for b in intercepts],
-        epoch_errors,
-    )
-
-
-def regression_step_reference(
-    X,
-    T,
-    coefs,
-    intercepts,
-    LR,
-    intercept_LR=None,
-    *,
-    identity_output=True,
-    sample_weight=None,
-    alpha=0.0,
-    momentum=0.0,
-    nesterov=False,
-    velocities=None,
-    use_bias=True,
-):
-    """One step of the regressor on the batch ``X, T``, every quantity of the article.
-
-    As ``article_step_reference`` (same arguments and keys), with identity output
-    units unless ``identity_output`` is False: ``S_postA,O = S_preA,O`` and
-    ``S_ERROR,O = FE``. Written again, node by node with ``math.exp``.
-    """
-    n_layers = len(coefs)
-    W_all = [[[float(w) for w in row] for row in W] for W in coefs]
-    b_all = [[float(b) for b in vector] for vector in intercepts]
-
-    def per_layer(rate):
-        if np.ndim(rate) == 0:
-            return [float(rate)] * n_layers
-        return [float(r) for r in rate]
-
-    rates = per_layer(LR)
-    intercept_rates = rates if intercept_LR is None else per_layer(intercept_LR)
-    inputs = [[float(x) for x in row] for row in X]
-    targets_ = [[float(t) for t in row] for row in T]
-    n_samples = len(inputs)
-    weights = (
-        [1.0] * n_samples
-        if sample_weight is None
-        else [float(w) for w in sample_weight]
-    )
-    share = [w / sum(weights) for w in weights]
-
-    S_preA, S_postA = [], [inputs]
-    for layer, (W, b) in enumerate(zip(W_all, b_all)):
-        below = S_postA[-1]
-        pre = [
-            [
-                sum(below[n][i] * W[i][j] for i in range(len(W))) + b[j]
-                for j in range(len(b))
-            ]
-            for n in range(n_samples)
-        ]
-        S_preA.append(pre)
-        if layer == n_layers - 1 and identity_output:
-            S_postA.append([list(row) for row in pre])
-        else:
-            S_postA.append([[logistic(s) for s in row] for row in pre])
-    output = S_postA[-1]
-    FE = [
-        [output[n][k] - targets_[n][k] for k in range(len(output[n]))]
-        for n in range(n_samples)
-    ]
-    E = [0.5 * sum(fe * fe for fe in row) for row in FE]
-
-    S_ERROR = [None] * n_layers
-    if identity_output:
-        S_ERROR[-1] = [list(row) for row in FE]
-    else:
-        S_ERROR[-1] = [
-            [FE[n][k] * logistic_deriv(S_preA[-1][n][k]) for k in range(len(FE[n]))]
-            for n in range(n_samples)
-        ]
-    for layer in range(n_layers - 1, 0, -1):
-        W, above = W_all[layer], S_ERROR[layer]
-        S_ERROR[layer - 1] = [
-            [
-                sum(above[n][k] * W[j][k] for k in range(len(W[j])))
-                * logistic_deriv(S_preA[layer - 1][n][j])
-                for j in range(len(W))
-            ]
-            for n in range(n_samples)
-        ]
-
-    def moved(param, gradient, rate, velocity):
-        if momentum == 0:
-            return param - rate * gradient, None
-        velocity = momentum * velocity - rate * gradient
-        if nesterov:
-            return param + momentum * velocity - rate * gradient, velocity
-        return param + velocity, velocity
-
-    result = {
-        key: []
-        for key in (
-            "gradient",
-            "intercept_gradient",
-            "l2",
-            "velocity_after",
-            "intercept_velocity_after",
-            "weights_after",
-            "intercepts_after",
-        )
-    }
-    for layer, (W, b) in enumerate(zip(W_all, b_all)):
-        below, error = S_postA[layer], S_ERROR[layer]
-        n_below, n_above = len(W), len(b)
-        gradient = [
-            [
-                sum(share[n] * error[n][j] * below[n][i] for n in range(n_samples))
-                for j in range(n_above)
-            ]
-            for i in range(n_below)
-        ]
-        intercept_gradient = [
-            sum(share[n] * error[n][j] for n in range(n_samples))
-            for j in range(n_above)
-        ]
-        l2 = [[alpha * W[i][j] for j in range(n_above)] for i in range(n_below)]
-        if velocities is None:
-            v_W = [[0.0] * n_above for _ in range(n_below)]
-            v_b = [0.0] * n_above
-        else:
-            v_W = [[float(v) for v in row] for row in velocities[layer]]
-            v_b = [float(v) for v in velocities[n_layers + layer]]
-        W_after = [[0.0] * n_above for _ in range(n_below)]
-        for i in range(n_below):
-            for j in range(n_above):
-                W_after[i][j], v_W[i][j] = moved(
-                    W[i][j], gradient[i][j] + l2[i][j], rates[layer], v_W[i][j]
-                )
-        b_after = list(b)
-        if use_bias:
-            for j in range(n_above):
-                b_after[j], v_b[j] = moved(
-                    b[j], intercept_gradient[j], intercept_rates[layer], v_b[j]
-                )
-        result["gradient"].append(np.array(gradient))
-        result["intercept_gradient"].append(np.array(intercept_gradient))
-        result["l2"].append(np.array(l2))
-        result["velocity_after"].append(None if momentum == 0 else np.array(v_W))
-        result["intercept_velocity_after"].append(
-            None if momentum == 0 or not use_bias else np.array(v_b)
-        )
-        result["weights_after"].append(np.array(W_after))
-        result["intercepts_after"].append(np.array(b_after))
-    result.update(
-        weights=[np.array(W) for W in W_all],
-        intercepts=[np.array(b) for b in b_all],
-        velocity=None
-        if velocities is None
-        else [np.array(v) for v in velocities[:n_layers]],
         LR=rates,
         intercept_LR=intercept_rates,
         S_preA=[np.array(layer) for layer in S_preA],

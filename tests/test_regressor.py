@@ -1,8 +1,9 @@
 """MLPBackpropRegressor: the classifier's network and training, for regression.
 
 The training rule is compared with an independent node-by-node reference
-(``tests/_reference.py``: ``regression_reference`` and ``regression_step_reference``,
-scalar loops with ``math.exp``) for identity and logistic output units; then the
+(``tests/_reference.py``: ``minibatch_reference`` and ``article_step_reference`` with
+identity outputs and the regressor's equal batches, scalar loops with ``math.exp``)
+for identity and logistic output units; then the
 targets' scaling, the behaviour shared with the classifier, bad input and
 persistence.
 """
@@ -40,10 +41,9 @@ from tests._helpers import (
     warm_started,
 )
 from tests._reference import (
+    article_step_reference,
     minibatch_reference,
     random_network,
-    regression_reference,
-    regression_step_reference,
 )
 
 # Measured against the references: the weights, biases and losses agree to 9e-16
@@ -145,11 +145,11 @@ def test_training_equals_the_node_by_node_reference(case, out_activation):
         sample_weight = rng.uniform(0.2, 3.0, size=23)
         sample_weight[[0, 5, 6, 22]] = 0.0
 
-    reference = regression_reference(
+    reference = minibatch_reference(
         X, T, coefs, intercepts, LR=0.3, batch_size=batch_size, epochs=3,
-        identity_output=out_activation == "identity", use_bias=use_bias,
-        sample_weight=sample_weight, momentum=momentum, nesterov=nesterov,
-        alpha=alpha,
+        identity_output=out_activation == "identity", even_batches=True,
+        use_bias=use_bias, sample_weight=sample_weight, momentum=momentum,
+        nesterov=nesterov, alpha=alpha,
     )  # fmt: skip
     reg = MLPBackpropRegressor(
         hidden, out_activation=out_activation, scale_target=False,
@@ -179,10 +179,10 @@ def test_online_loop_equals_the_reference_over_many_samples(out_activation):
     coefs, intercepts = random_network(rng, [3, 3, 1])
     weights = np.ones(600)
     weights[[0, 255, 256, 511, 512, 599]] = 0.0
-    reference = regression_reference(
+    reference = minibatch_reference(
         X, T, coefs, intercepts, LR=0.1, batch_size=1, epochs=2,
-        identity_output=out_activation == "identity", sample_weight=weights,
-        momentum=0.5,
+        identity_output=out_activation == "identity", even_batches=True,
+        sample_weight=weights, momentum=0.5,
     )  # fmt: skip
     reg = MLPBackpropRegressor(
         (3,), out_activation=out_activation, scale_target=False, learning_rate=0.1,
@@ -201,9 +201,10 @@ def test_partial_fit_chunks_equal_the_reference_minibatches(out_activation):
     X = rng.normal(size=(30, 4))
     T = rng.uniform(0.1, 0.9, size=(30, 2))
     coefs, intercepts = random_network(rng, [4, 5, 2])
-    reference = regression_reference(
+    reference = minibatch_reference(
         X, T, coefs, intercepts, LR=0.4, batch_size=10, epochs=1,
-        identity_output=out_activation == "identity", momentum=0.9, nesterov=True,
+        identity_output=out_activation == "identity", even_batches=True,
+        momentum=0.9, nesterov=True,
     )  # fmt: skip
     reg = MLPBackpropRegressor(
         (5,), out_activation=out_activation, scale_target=False, learning_rate=0.4,
@@ -762,7 +763,7 @@ def test_trace_equals_the_node_by_node_reference(params, out_activation):
     reg, X, y, sample_weight = _trace_case(out_activation, params)
     trace = reg.explain_step(X, y, sample_weight)
     assert isinstance(trace, StepTrace)
-    ref = regression_step_reference(
+    ref = article_step_reference(
         X, _scaled(reg, y), reg.coefs_, reg.intercepts_,
         LR=reg.learning_rates_, intercept_LR=reg.intercept_learning_rates_,
         identity_output=out_activation == "identity", sample_weight=sample_weight,
@@ -924,24 +925,6 @@ def test_pickle_round_trip_predicts_the_same(out_activation):
     # And it trains on as the original does.
     X, Y = _problem(10, n_outputs=2, seed=4)
     assert_same_model(restored.partial_fit(X, Y), reg.partial_fit(X, Y))
-
-
-def test_the_regression_reference_with_logistic_outputs_is_the_classifiers():
-    # The two references are written apart; on logistic outputs they must agree
-    # (12 samples in batches of 4: equal batches are the classifier's batches).
-    rng = np.random.RandomState(4)
-    X = rng.normal(size=(12, 3))
-    T = rng.uniform(0.1, 0.9, size=(12, 2))
-    coefs, intercepts = random_network(rng, [3, 4, 3, 2])
-    weights = rng.uniform(0.0, 2.0, size=12)
-    options = dict(sample_weight=weights, momentum=0.7, nesterov=True, alpha=0.1)
-    ours = regression_reference(
-        X, T, coefs, intercepts, 0.5, 4, 2, identity_output=False, **options
-    )
-    theirs = minibatch_reference(X, T, coefs, intercepts, 0.5, 4, 2, **options)
-    for a, b in zip(ours[0] + ours[1], theirs[0] + theirs[1]):
-        assert_allclose(a, b, rtol=0, atol=1e-14)
-    assert_allclose(ours[2], theirs[2], rtol=0, atol=1e-14)
 
 
 def test_an_epoch_takes_batches_of_equal_size():
