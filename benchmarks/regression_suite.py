@@ -126,13 +126,14 @@ from suite import (
     _is_counted,
     _is_saturation,
     _mean,
-    _parse_setting,
     _ratio,
     _size,
     _take,
     _with_pipeline,
     environment,
     make_topic_corpus,
+    parser,
+    render,
 )
 
 try:
@@ -525,28 +526,6 @@ def _summary_row(label, rows, contenders, by_name):
     return cells
 
 
-def render(table, left):
-    """Return ``table`` (a header row then rows of cells) aligned, with ``|``.
-
-    The columns whose indices are in ``left`` are aligned left, the others right;
-    the rule under the header says so to Markdown.
-    """
-    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
-
-    def line(cells):
-        padded = (
-            cell.ljust(width) if i in left else cell.rjust(width)
-            for i, (cell, width) in enumerate(zip(cells, widths))
-        )
-        return "| " + " | ".join(padded) + " |"
-
-    rule = "|".join(
-        ":" + "-" * (width + 1) if i in left else "-" * (width + 1) + ":"
-        for i, width in enumerate(widths)
-    )
-    return "\n".join([line(table[0]), f"|{rule}|", *map(line, table[1:])])
-
-
 def format_table(rows, contenders):
     """Return the suite's table, aligned, with ``|`` separators (valid Markdown).
 
@@ -618,42 +597,14 @@ LEGEND = (
 
 
 def _parser():
-    parser = argparse.ArgumentParser(
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--quick", action="store_true", help="3 folds instead of 5")
-    parser.add_argument(
-        "--problems",
-        nargs="+",
-        choices=list(PROBLEMS),
-        default=list(PROBLEMS),
-        metavar="NAME",
-        help="problems to run (default: all): " + ", ".join(PROBLEMS),
-    )
-    parser.add_argument(
-        "--contenders",
-        nargs="+",
-        choices=list(CONTENDERS),
-        default=list(CONTENDERS),
-        metavar="NAME",
-        help="contenders to run (default: all): " + ", ".join(CONTENDERS),
-    )
-    parser.add_argument(
-        "--set",
-        action="append",
-        type=_parse_setting,
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a parameter of ours, e.g. --set learning_rate=2",
-    )
-    parser.add_argument(
+    """Return the suite's command line: suite.py's, and ``--output``."""
+    command = parser(__doc__, PROBLEMS, CONTENDERS)
+    command.add_argument(
         "--output", metavar="PATH", help="also write the report to PATH"
     )
-    # For the tests: subsample every problem to at most N rows, and N folds.
-    parser.add_argument("--max-rows", type=int, default=None, help=argparse.SUPPRESS)
-    parser.add_argument("--n-splits", type=int, default=None, help=argparse.SUPPRESS)
-    return parser
+    # For the tests: N folds.
+    command.add_argument("--n-splits", type=int, default=None, help=argparse.SUPPRESS)
+    return command
 
 
 def main(argv=None):
@@ -669,15 +620,15 @@ def main(argv=None):
     rows : list of (Problem, str, str, dict)
         What the table shows: problem, size, target, results by contender.
     """
-    parser = _parser()
-    args = parser.parse_args(argv)
+    command = _parser()
+    args = command.parse_args(argv)
     overrides = dict(args.set)
     if overrides and MLPBackpropRegressor is None:
-        parser.error("--set: sk_mlpbp has no MLPBackpropRegressor to set")
+        command.error("--set: sk_mlpbp has no MLPBackpropRegressor to set")
     if overrides:
         unknown = sorted(set(overrides) - set(MLPBackpropRegressor().get_params()))
         if unknown:
-            parser.error(f"--set: MLPBackpropRegressor has no parameter {unknown}")
+            command.error(f"--set: MLPBackpropRegressor has no parameter {unknown}")
     contenders = dict(CONTENDERS)
     if overrides:
         contenders["ours"] = lambda seed: MLPBackpropRegressor(

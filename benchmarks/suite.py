@@ -941,28 +941,30 @@ def format_table(rows, contenders):
         _summary_row(label, [(p, c, r) for p, _, c, r in group], contenders, by_name)
         for label, group in groups.items()
     ]
-    table = [header, *lines, *summary]
-    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-    left = {0, 1, len(header) - 1}
+    return render([header, *lines, *summary], left={0, 1, len(header) - 1})
 
-    def render(cells):
+
+def render(table, left):
+    """Return ``table`` (a header row then rows of cells) aligned, with ``|``.
+
+    The columns whose indices are in ``left`` are aligned left, the others right;
+    the rule under the header says so to Markdown. The regression suite's table is
+    rendered so too.
+    """
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+
+    def line(cells):
         padded = (
             cell.ljust(width) if i in left else cell.rjust(width)
             for i, (cell, width) in enumerate(zip(cells, widths))
         )
         return "| " + " | ".join(padded) + " |"
 
-    rule = (
-        "|"
-        + "|".join(
-            "-" * (width + 1) + ":" if i not in left else ":" + "-" * (width + 1)
-            for i, width in enumerate(widths)
-        )
-        + "|"
+    rule = "|".join(
+        ":" + "-" * (width + 1) if i in left else "-" * (width + 1) + ":"
+        for i, width in enumerate(widths)
     )
-    body = [render(cells) for cells in lines]
-    totals = [render(cells) for cells in summary]
-    return "\n".join([render(header), rule, *body, *totals])
+    return "\n".join([line(table[0]), f"|{rule}|", *map(line, table[1:])])
 
 
 LEGEND = (
@@ -994,27 +996,45 @@ def _parse_setting(text):
     return key.strip(), value
 
 
-def _parser():
+def parser(description=__doc__, problems=None, contenders=None):
+    """Return the command line of a suite: ``--quick``, ``--problems``, ...
+
+    Parameters
+    ----------
+    description : str, default=this module's docstring
+        The ``--help`` text.
+
+    problems, contenders : dict, default=None
+        The suite's problems and contenders, by name (this suite's when None).
+
+    Returns
+    -------
+    parser : argparse.ArgumentParser
+        ``--quick``, ``--problems``, ``--contenders``, ``--set`` and the tests'
+        hidden ``--max-rows``.
+    """
+    problems = PROBLEMS if problems is None else problems
+    contenders = CONTENDERS if contenders is None else contenders
     parser = argparse.ArgumentParser(
-        description=__doc__,
+        description=description,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--quick", action="store_true", help="3 folds instead of 5")
     parser.add_argument(
         "--problems",
         nargs="+",
-        choices=list(PROBLEMS),
-        default=list(PROBLEMS),
+        choices=list(problems),
+        default=list(problems),
         metavar="NAME",
-        help="problems to run (default: all): " + ", ".join(PROBLEMS),
+        help="problems to run (default: all): " + ", ".join(problems),
     )
     parser.add_argument(
         "--contenders",
         nargs="+",
-        choices=list(CONTENDERS),
-        default=list(CONTENDERS),
+        choices=list(contenders),
+        default=list(contenders),
         metavar="NAME",
-        help="contenders to run (default: all): " + ", ".join(CONTENDERS),
+        help="contenders to run (default: all): " + ", ".join(contenders),
     )
     parser.add_argument(
         "--set",
@@ -1042,12 +1062,12 @@ def main(argv=None):
     rows : list of (Problem, str, float, dict)
         What the table shows: problem, size, chance level, results by contender.
     """
-    parser = _parser()
-    args = parser.parse_args(argv)
+    command = parser()
+    args = command.parse_args(argv)
     overrides = dict(args.set)
     unknown = sorted(set(overrides) - set(MLPBackpropClassifier().get_params()))
     if unknown:
-        parser.error(f"--set: MLPBackpropClassifier has no parameter {unknown}")
+        command.error(f"--set: MLPBackpropClassifier has no parameter {unknown}")
     contenders = dict(CONTENDERS)
     if overrides:
         contenders["ours"] = lambda seed: MLPBackpropClassifier(
