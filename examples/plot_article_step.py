@@ -42,7 +42,9 @@ from sk_mlpbp import (
 )
 
 FIGURES = Path(
-    os.environ.get("SK_MLPBP_FIGURES", Path(__file__).resolve().parent / "figures")
+    os.environ["SK_MLPBP_FIGURES"]
+    if "SK_MLPBP_FIGURES" in os.environ
+    else Path(__file__).resolve().parent / "figures"
 )
 FIGURES.mkdir(parents=True, exist_ok=True)
 

@@ -60,7 +60,9 @@ def grid_search(X, y):
 # (which is why it is one cell).
 if __name__ == "__main__":
     FIGURES = Path(
-        os.environ.get("SK_MLPBP_FIGURES", Path(__file__).resolve().parent / "figures")
+        os.environ["SK_MLPBP_FIGURES"]
+        if "SK_MLPBP_FIGURES" in os.environ
+        else Path(__file__).resolve().parent / "figures"
     )
     FIGURES.mkdir(parents=True, exist_ok=True)
 

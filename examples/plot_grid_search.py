@@ -31,7 +31,9 @@ from sklearn.preprocessing import StandardScaler
 from sk_mlpbp import MLPBackpropClassifier, make_article_data
 
 FIGURES = Path(
-    os.environ.get("SK_MLPBP_FIGURES", Path(__file__).resolve().parent / "figures")
+    os.environ["SK_MLPBP_FIGURES"]
+    if "SK_MLPBP_FIGURES" in os.environ
+    else Path(__file__).resolve().parent / "figures"
 )
 FIGURES.mkdir(parents=True, exist_ok=True)
 

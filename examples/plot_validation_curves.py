@@ -35,7 +35,9 @@ from sklearn.preprocessing import StandardScaler
 from sk_mlpbp import LossCurveDisplay, MLPBackpropClassifier
 
 FIGURES = Path(
-    os.environ.get("SK_MLPBP_FIGURES", Path(__file__).resolve().parent / "figures")
+    os.environ["SK_MLPBP_FIGURES"]
+    if "SK_MLPBP_FIGURES" in os.environ
+    else Path(__file__).resolve().parent / "figures"
 )
 FIGURES.mkdir(parents=True, exist_ok=True)
 

@@ -49,8 +49,7 @@ class MLPBackpropClassifier(ClassifierMixin, BaseMLPBackprop):
         ``fit`` refuses, before allocating anything, a network whose weights (with
         their per-epoch snapshot) would not fit in the machine's memory.
 
-    learning_rate : "auto", float or array-like of shape (n_layers - 1,), \
-            default="auto"
+    learning_rate : "auto", float or array-like of shape (n_layers - 1,), default="auto"
         The article's LR: every step is ``weight = weight - LR * gradient``, where the
         gradient is the mean over the minibatch of the per-sample gradients, so the
         meaning of LR does not change with ``batch_size``. A float is the LR of every
@@ -141,8 +140,7 @@ class MLPBackpropClassifier(ClassifierMixin, BaseMLPBackprop):
         L2 penalty: ``alpha * W`` is added to the gradient of every weight matrix
         (not to the biases). ``loss_curve_`` reports the error E without the penalty.
 
-    learning_rate_schedule : {"constant", "invscaling", "adaptive"}, \
-            default="constant"
+    learning_rate_schedule : {"constant", "invscaling", "adaptive"}, default="constant"
         ``"constant"`` keeps LR; ``"invscaling"`` sets
         ``LR = learning_rate / (t + 1) ** power_t`` after every epoch, ``t`` the
         number of samples seen since the schedule started (the start of ``fit``, or
@@ -244,7 +242,7 @@ class MLPBackpropClassifier(ClassifierMixin, BaseMLPBackprop):
     n_features_in_ : int
         Number of features seen during ``fit``.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Names of features seen during ``fit``, defined only when ``X`` has feature
         names that are all strings.
 
@@ -944,8 +942,7 @@ class MLPBackpropRegressor(RegressorMixin, BaseMLPBackprop):
         targets reproduce. The error E, ``loss_curve_`` and the validation loss are
         measured on the scaled targets.
 
-    learning_rate : "auto", float or array-like of shape (n_layers - 1,), \
-            default="auto"
+    learning_rate : "auto", float or array-like of shape (n_layers - 1,), default="auto"
         The article's LR: every step is ``weight = weight - LR * gradient``, where the
         gradient is the mean over the minibatch of the per-sample gradients, so the
         meaning of LR does not change with ``batch_size``. A float is the LR of every
@@ -1041,8 +1038,7 @@ class MLPBackpropRegressor(RegressorMixin, BaseMLPBackprop):
         L2 penalty: ``alpha * W`` is added to the gradient of every weight matrix
         (not to the biases). ``loss_curve_`` reports the error E without the penalty.
 
-    learning_rate_schedule : {"constant", "invscaling", "adaptive"}, \
-            default="constant"
+    learning_rate_schedule : {"constant", "invscaling", "adaptive"}, default="constant"
         ``"constant"`` keeps LR; ``"invscaling"`` sets
         ``LR = learning_rate / (t + 1) ** power_t`` after every epoch, ``t`` the
         number of samples seen since the schedule started (the start of ``fit``, or
@@ -1083,7 +1079,7 @@ class MLPBackpropRegressor(RegressorMixin, BaseMLPBackprop):
     intercepts_ : list of ndarray
         ``intercepts_[i]`` of shape (fan_out,) holds the biases of layer ``i + 1``.
 
-    target_offset_, target_scale_ : ndarray of shape (n_outputs_,)
+    target_offset_, target_scale_ : ndarray of shape (``n_outputs_``,)
         The targets' scaling: the network is trained on
         ``T = (y - target_offset_) / target_scale_`` and ``predict`` returns
         ``S_postA,O * target_scale_ + target_offset_`` (0 and 1 without
@@ -1136,7 +1132,7 @@ class MLPBackpropRegressor(RegressorMixin, BaseMLPBackprop):
     n_features_in_ : int
         Number of features seen during ``fit``.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Names of features seen during ``fit``, defined only when ``X`` has feature
         names that are all strings.
 
