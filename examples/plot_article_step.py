@@ -17,7 +17,10 @@ for a network with two hidden layers and biases.
 
 Figures are saved as PNG files into the folder named by the environment variable
 ``SK_MLPBP_FIGURES`` (default: ``figures/`` next to this script, a folder git
-ignores).
+ignores). The README shows the first figure from the tracked file
+``examples/images/article_step.png``; to redraw it on purpose, run
+``SK_MLPBP_FIGURES=examples/images python examples/plot_article_step.py`` (and
+discard the second figure it saves there).
 """
 
 # %%

@@ -16,9 +16,6 @@ validation accuracy after the article's single epoch and after all 30.
 Figures are saved as PNG files into the folder named by the environment variable
 ``SK_MLPBP_FIGURES`` (default: ``figures/`` next to this script, a folder git
 ignores).
-The README shows this figure from the tracked file
-``examples/images/learning_rate_study.png``; to redraw it on purpose, run
-``SK_MLPBP_FIGURES=examples/images python examples/plot_learning_rate.py``.
 """
 
 # %%

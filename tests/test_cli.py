@@ -579,7 +579,11 @@ def test_install_hints_work_in_a_clone_and_every_extra_exists():
     """Install hints say ``pip install ".[extra]"``: sk_mlpbp is on no index."""
     tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
     root = Path(__file__).resolve().parent.parent
-    texts = [root / "README.md", *sorted((root / "sk_mlpbp").glob("*.py"))]
+    texts = [
+        root / "README.md",
+        *sorted((root / "docs").rglob("*.md")),
+        *sorted((root / "sk_mlpbp").glob("*.py")),
+    ]
     extras = tomllib.loads((root / "pyproject.toml").read_text())["project"][
         "optional-dependencies"
     ]
@@ -589,7 +593,8 @@ def test_install_hints_work_in_a_clone_and_every_extra_exists():
         for extra in re.findall(r'pip install "?\.\[(\w+)\]', text):
             assert extra in extras, (path, extra)
     assert any(r.startswith("rich") for r in extras["progress"])
-    assert 'pip install ".[progress]"' in (root / "README.md").read_text()
+    progress_page = root / "docs" / "user_guide" / "training.md"
+    assert 'pip install ".[progress]"' in progress_page.read_text()
 
 
 def python_model(path, model, X, y):
