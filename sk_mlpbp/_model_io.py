@@ -71,9 +71,11 @@ MAX_SCHEMA_BYTES = 64 * 2**20
 MAX_COMPRESSION_RATIO = 100
 
 # Every attribute that fit and partial_fit set is declared once: the training state
-# in sk_mlpbp._state.TRAINING_STATE, the rest here. The check of a loaded model reads
-# the declaration (fitted_attributes) and refuses any other attribute; a test fits
-# both estimators in many ways and compares what they set with it.
+# in sk_mlpbp._state.TRAINING_STATE, the rest on the estimator classes
+# (_network_attributes, _target_attributes, _optional_attributes). The check of a
+# loaded model reads the declaration (fitted_attributes) and refuses any other
+# attribute; a test fits both estimators in many ways and compares what they set
+# with it.
 
 
 #: What prediction reads, beyond the constructor's parameters and the targets'

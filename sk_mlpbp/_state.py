@@ -33,7 +33,7 @@ class StateField:
         ``"model"`` attributes are kept by warm starts and ``partial_fit``; ``"fit"``
         ones restart with every ``fit`` (the stopping rule's and the best epoch's);
         ``"set"`` ones are set by the initialisation of the weights and the
-        optimizer, not by :func:`start`.
+        optimizer, not by :func:`started`.
     """
 
     start: object

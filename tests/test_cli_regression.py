@@ -600,7 +600,7 @@ def reference_fits(estimator, X, y, Y_other):
 def test_the_declared_fitted_attributes_are_those_that_fits_set(estimator):
     """What model files are checked against is every attribute that fit sets.
 
-    Declared once (sk_mlpbp._state.TRAINING_STATE, and the rest in _model_io); an
+    Declared once (sk_mlpbp._state.TRAINING_STATE, the rest on the classes); an
     attribute that fit sets but no one declared would make its model files
     refused, and one declared that no fit sets would let crafted files hold it.
     """

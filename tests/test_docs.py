@@ -35,7 +35,7 @@ PAGES = sorted(
     for path in DOCS.rglob("*.md")
     if not set(path.relative_to(DOCS).parts) & set(GENERATED)
 )
-TEXTS = [p for p in [README, ROOT / "CONTRIBUTING.md", *PAGES] if p.exists()]  # TEMP
+TEXTS = [README, ROOT / "CONTRIBUTING.md", *PAGES]
 ESTIMATORS = [MLPBackpropClassifier, MLPBackpropRegressor]
 
 
@@ -76,6 +76,91 @@ def test_the_python_blocks_of_the_readme_and_the_pages_run(
 def test_there_are_code_blocks_to_run():
     # The test above must not pass by finding nothing.
     assert len(list(_python_blocks())) >= 8
+
+
+# ----------------------------------------------------------------------------------
+# The command line's transcripts
+
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
+
+
+def _transcripts(page):
+    """Yield ("bash", script) and ("$", command, expected lines) in page order."""
+    for kind, body in re.findall(r"^```(bash|text)\n(.*?)^```", page, re.M | re.S):
+        if kind == "bash":
+            yield "bash", body
+            continue
+        command, expected = None, []
+        for line in body.splitlines():
+            if line.startswith("$ "):
+                if command is not None:
+                    yield "$", command, expected
+                command, expected = line[2:], []
+            elif command is not None:
+                expected.append(line)
+        if command is not None:
+            yield "$", command, expected
+
+
+def _same_line(shown, printed):
+    """Whether a printed line is the shown one, numbers equal to 1e-6 relative."""
+    shown = re.sub(r"done in \S+ s", "done in - s", shown)
+    printed = re.sub(r"done in \S+ s", "done in - s", printed)
+    if NUMBER.split(shown) != NUMBER.split(printed):
+        return False
+    return all(
+        np.isclose(float(a), float(b), rtol=1e-6, atol=1e-12)
+        for a, b in zip(NUMBER.findall(shown), NUMBER.findall(printed))
+    )
+
+
+def _matches(expected, printed):
+    """Match lines, where a shown line "..." stands for any number of lines."""
+    if not expected:
+        return not printed
+    if expected[0] == "...":
+        return any(_matches(expected[1:], printed[i:]) for i in range(len(printed) + 1))
+    return bool(printed) and (
+        _same_line(expected[0], printed[0]) and _matches(expected[1:], printed[1:])
+    )
+
+
+def test_the_command_line_page_shows_what_the_commands_print(tmp_path):
+    # Every "$ command" of the page runs, in order, in one folder, after the page's
+    # scripts that write its CSV files; what it prints (standard output and error,
+    # as a terminal shows them) is what the page shows, but for the demo's time.
+    pytest.importorskip("skops")
+    bin_folder = Path(sys.executable).parent
+    if not (bin_folder / "sk-mlpbp").exists():
+        pytest.skip("the sk-mlpbp command is not installed beside this Python")
+    env = {
+        "PATH": f"{bin_folder}:/usr/bin:/bin",
+        "PYTHONUNBUFFERED": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "HOME": str(tmp_path),
+    }
+    shown = list(_transcripts((DOCS / "command_line.md").read_text()))
+    assert sum(step[0] == "$" for step in shown) >= 15
+    for step in shown:
+        result = subprocess.run(
+            ["bash", "-c", step[1]],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=300,
+        )
+        if step[0] == "bash":
+            assert result.returncode == 0, result.stdout
+        else:
+            printed = result.stdout.splitlines()
+            assert _matches(step[2], printed), (
+                f"$ {step[1]}\nshown:\n"
+                + "\n".join(step[2])
+                + "\nprinted:\n"
+                + result.stdout
+            )
 
 
 # ----------------------------------------------------------------------------------
@@ -195,7 +280,7 @@ def test_getting_started_states_the_readmes_commands():
 
 
 def _anchors(path):
-    """Return the anchors of a Markdown file's headings, as MyST and GitHub make them."""
+    """Return the anchors of a Markdown file's headings, as MyST and GitHub do."""
     text = re.sub(r"^```.*?^```", "", path.read_text(), flags=re.M | re.S)
     anchors = set()
     for heading in re.findall(r"^#{1,6} (.+)$", text, re.M):

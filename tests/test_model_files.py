@@ -474,8 +474,9 @@ def test_a_pipeline_of_a_transformer_that_needs_more_trust_loads_as_saved(
     assert_array_equal(model_file.model.predict(X), pipeline.predict(X))
 
 
-# Others that README.md names as loading (FastICA and NMF for the decompositions,
-# RBFSampler for the kernel approximations); skops trusts their types by default.
+# Others that docs/model_files.md names as loading (FastICA and NMF for the
+# decompositions, RBFSampler for the kernel approximations); skops trusts their types
+# by default.
 OTHER_TRANSFORMERS = [
     MaxAbsScaler(),
     Normalizer(),
@@ -502,10 +503,10 @@ OTHER_TRANSFORMERS = [
 @pytest.mark.parametrize(
     "transformer", OTHER_TRANSFORMERS, ids=lambda step: type(step).__name__
 )
-def test_a_pipeline_of_another_transformer_the_readme_names_loads_as_saved(
+def test_a_pipeline_of_another_transformer_the_docs_name_loads_as_saved(
     transformer, tmp_path
 ):
-    """What README.md says loads does, and predicts as the pipeline saved."""
+    """What docs/model_files.md says loads does, and predicts as the pipeline saved."""
     X = np.abs(three_classes(150, 0)[0])  # for the logarithm, chi2 and NMF
     pipeline, X = fitted_pipeline(copy.deepcopy(transformer), X)
     path = tmp_path / "model.skops"
