@@ -6,9 +6,16 @@ batch size and number of epochs, shuffling on, and stopping rules switched off s
 both run every epoch. Times are the best of ``--repeats`` runs and only their ratios
 are reported, since this machine is shared and noisy.
 
+The environment (versions, thread pools, BLAS variables, load average), the setup and
+one table are printed: per workload, what was measured, what it is held against,
+their ratio and the target. ``--output PATH`` also writes them to PATH as a Markdown
+report, for the documentation to include, after a line saying when, on which commit
+and with which command it ran (as ``suite.py`` does).
+
     python benchmarks/bench.py                      # every workload, full size
     python benchmarks/bench.py --workload 1 3       # some of them
     python benchmarks/bench.py --samples 5000 --epochs 1 --repeats 1   # quick look
+    python benchmarks/bench.py --output report.md   # and a Markdown report
 
 Workloads:
   1  MNIST-shaped: make_classification(60_000, 784 features, 10 classes), one hidden
@@ -28,12 +35,18 @@ Workloads:
 """
 
 import argparse
+import sys
+import textwrap
 import time
 import tracemalloc
 import warnings
 from functools import partial
 
 import numpy as np
+
+# benchmarks/ is no package: this runs as a script (its directory is on sys.path) or
+# is imported with benchmarks/ on sys.path, and imports its sibling _report.py by name.
+from _report import add_output, environment, provenance, render, write_report
 from scipy.special import expit
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
@@ -42,6 +55,19 @@ from sklearn.neural_network import MLPClassifier
 from sk_mlpbp import MLPBackpropClassifier
 
 N_FEATURES, N_CLASSES, HIDDEN, BATCH = 784, 10, 100, 200
+# The table's columns; every workload returns rows of these cells.
+HEADER = ["workload", "measured", "against", "ratio", "ratio of; target"]
+LEGEND = (
+    "ours: MLPBackpropClassifier; sklearn: MLPClassifier on the same work (logistic "
+    "units, plain SGD without momentum or L2, the same batch size and epochs, "
+    "shuffling on, stopping rules off). measured and against: the best of the "
+    "repeated times, the peak memory tracemalloc sees during a one-epoch fit, or the "
+    "time per sample of a one-epoch fit; the last column says which of the two the "
+    "ratio divides by which, and the target set for it. floor: the bare matrix "
+    "products of the same epochs; bare loop: the floor's products plus only the work "
+    "the method cannot leave out (shuffled batches, expit, error signals, weight "
+    "steps). The workloads are described in `benchmarks/bench.py`."
+)
 
 
 def ours(hidden, batch_size, epochs, learning_rate=0.1):
@@ -168,10 +194,19 @@ def bare_loop(X, y, epochs, rng, learning_rate=0.1):
             W1 -= np.dot(x.T, d_h, out=dW1)
 
 
-def row(name, ours_time, other_time, target):
-    """Print one line of the table: both times, their ratio and the target."""
-    ratio = other_time / ours_time
-    print(f"{name:<44} {ours_time:9.3f}s {other_time:9.3f}s {ratio:8.2f}x   {target}")
+def row(name, measured, against, ratio, target, unit="s"):
+    """Return one row of the table: two values in ``unit``, their ratio, the target.
+
+    Times in seconds get 3 decimals, MiB 1, microseconds 2. ``against`` and
+    ``ratio`` may be None ("-").
+    """
+    digits = {"s": 3, "MiB": 1, "us": 2}[unit]
+
+    def value(number):
+        return "-" if number is None else f"{number:.{digits}f} {unit}"
+
+    ratio = "-" if ratio is None else f"{ratio:.2f}x"
+    return [name, value(measured), value(against), ratio, target]
 
 
 def training_workload(args, dtype, number):
@@ -188,15 +223,23 @@ def training_workload(args, dtype, number):
         args.repeats,
     )
     label = f"{number}. fit, {np.dtype(dtype).name}, {args.samples} x {N_FEATURES}"
-    row(label + " vs sklearn", t_ours, t_sk, "target >= 1.35x")
-    print(
-        f"{'   ... vs the matrix-product floor':<44} {t_ours:9.3f}s {t_floor:9.3f}s "
-        f"{t_ours / t_floor:8.2f}x   target <= 1.3x (our time / floor)"
-    )
-    print(
-        f"{'   ... a bare loop vs the floor':<44} {t_bare:9.3f}s {t_floor:9.3f}s "
-        f"{t_bare / t_floor:8.2f}x   (bare loop's time / floor)"
-    )
+    return [
+        row(
+            f"{label}: ours vs sklearn",
+            *(t_ours, t_sk, t_sk / t_ours),
+            "sklearn / ours; target >= 1.35x",
+        ),
+        row(
+            f"{label}: ours vs the matrix-product floor",
+            *(t_ours, t_floor, t_ours / t_floor),
+            "ours / floor; target <= 1.3x",
+        ),
+        row(
+            f"{label}: a bare loop vs the floor",
+            *(t_bare, t_floor, t_bare / t_floor),
+            "bare loop / floor",
+        ),
+    ]
 
 
 def online_workload(args):
@@ -210,7 +253,13 @@ def online_workload(args):
         ],
         args.repeats,
     )
-    row("3. online fit, batch_size=1, 2000 x 20", t_ours, t_sk, "target >= 10x")
+    return [
+        row(
+            "3. online fit, batch_size=1, 2000 x 20: ours vs sklearn",
+            *(t_ours, t_sk, t_sk / t_ours),
+            "sklearn / ours; target >= 10x",
+        )
+    ]
 
 
 def predict_workload(args):
@@ -221,12 +270,13 @@ def predict_workload(args):
     t_ours, t_sk = best_times(
         [lambda: mine.predict_proba(X), lambda: theirs.predict_proba(X)], args.repeats
     )
-    row(
-        f"4. predict_proba, {args.samples} x {N_FEATURES}",
-        t_ours,
-        t_sk,
-        "target >= 1.1x",
-    )
+    return [
+        row(
+            f"4. predict_proba, {args.samples} x {N_FEATURES}: ours vs sklearn",
+            *(t_ours, t_sk, t_sk / t_ours),
+            "sklearn / ours; target >= 1.1x",
+        )
+    ]
 
 
 def peak_memory(estimator, X, y):
@@ -244,15 +294,22 @@ def memory_workload(args):
     X, y = mnist_shaped(args.samples, np.float64)
     mine = peak_memory(ours(HIDDEN, BATCH, 1), X, y)
     theirs = peak_memory(sklearns(HIDDEN, BATCH, 1), X, y)
-    print(
-        f"{'5. peak memory in one epoch (MiB)':<44} {mine / 2**20:9.1f}  "
-        f"{theirs / 2**20:9.1f}  {theirs / mine:8.2f}x   target: ours <= sklearn's"
-    )
     half = peak_memory(ours(HIDDEN, BATCH, 1), X[: len(y) // 2], y[: len(y) // 2])
-    print(
-        f"{'   ... ours at half the rows (MiB)':<44} {half / 2**20:9.1f}"
-        f"{'':11}{'':10}   beyond X, it should not grow with n_samples"
-    )
+    label = f"5. peak memory in one epoch, {args.samples} x {N_FEATURES}"
+    return [
+        row(
+            f"{label}: ours vs sklearn",
+            *(mine / 2**20, theirs / 2**20, theirs / mine),
+            "sklearn / ours; target >= 1 (ours <= sklearn's)",
+            unit="MiB",
+        ),
+        row(
+            f"{label}: ours at half the rows vs all",
+            *(half / 2**20, mine / 2**20, half / mine),
+            "half / all; beyond X, it should not grow with n_samples",
+            unit="MiB",
+        ),
+    ]
 
 
 def many_outputs(n_samples, multilabel):
@@ -267,19 +324,24 @@ def many_outputs(n_samples, multilabel):
 def outputs_memory_workload(args):
     """Measure workload 7: the peak memory of one epoch with 1,000 outputs."""
     n_samples = args.samples * 5 // 3
+    rows = []
     for name, multilabel in (("classes", False), ("labels (int8 y)", True)):
         X, y = many_outputs(n_samples, multilabel)
         mine = peak_memory(ours(HIDDEN, BATCH, 1), X, y)
         theirs = peak_memory(sklearns(HIDDEN, BATCH, 1), X, y)
-        print(
-            f"{f'7. peak memory, 1,000 {name} (MiB)':<44} {mine / 2**20:9.1f}  "
-            f"{theirs / 2**20:9.1f}  {theirs / mine:8.2f}x   target: ours <= sklearn's"
+        rows.append(
+            row(
+                f"7. peak memory, 1,000 {name}, {n_samples} x 50: ours vs sklearn",
+                *(mine / 2**20, theirs / 2**20, theirs / mine),
+                "sklearn / ours; target >= 1 (ours <= sklearn's)",
+                unit="MiB",
+            )
         )
+    return rows
 
 
 def scaling_workload(args):
     """Time workload 6: the time per sample of one epoch as n_samples grows."""
-    print(f"{'6. time per sample, one epoch (microseconds)':<44}")
     # 10k, 20k, 40k and 80k rows at the default --samples of 60,000; the sizes take
     # turns, like the contenders of the other workloads.
     sizes = (args.samples // 6, args.samples // 3, args.samples * 2 // 3,
@@ -289,12 +351,15 @@ def scaling_workload(args):
         [partial(fit, ours(HIDDEN, BATCH, 1), X, y) for X, y in data], args.repeats
     )
     base = times[0] / sizes[0]
-    for n_samples, seconds in zip(sizes, times):
-        per_sample = seconds / n_samples
-        print(
-            f"   {n_samples:>6} rows: {per_sample * 1e6:7.2f} us  "
-            f"({per_sample / base:.2f}x)"
+    return [
+        row(
+            f"6. time per sample, one epoch, {n_samples} x {N_FEATURES}: ours",
+            *(seconds / n_samples * 1e6, base * 1e6, seconds / n_samples / base),
+            f"{n_samples} rows / {sizes[0]} rows; target: within 15%",
+            unit="us",
         )
+        for n_samples, seconds in zip(sizes, times)
+    ]
 
 
 WORKLOADS = {
@@ -309,7 +374,21 @@ WORKLOADS = {
 
 
 def main(argv=None):
-    """Run the workloads named on the command line (all of them by default)."""
+    """Run the workloads named on the command line (all of them by default).
+
+    Print the environment, the setup, the table and its legend; with ``--output
+    PATH``, write them to PATH as a Markdown report as well.
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        Command-line arguments; ``sys.argv[1:]`` when None.
+
+    Returns
+    -------
+    rows : list of list of str
+        The table's rows, cells as printed.
+    """
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -319,10 +398,25 @@ def main(argv=None):
     parser.add_argument("--samples", type=int, default=60_000)
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--repeats", type=int, default=3)
+    add_output(parser)
     args = parser.parse_args(argv)
-    print(f"{'workload':<44} {'ours':>10} {'sklearn':>10} {'speed-up':>9}")
+    run_line = provenance(__file__, argv) if args.output else None
+    lines = environment()
+    setup = (
+        f"{args.samples} samples, {args.epochs} epoch(s), best of {args.repeats} "
+        f"repeat(s); hidden layer of {HIDDEN}, batch {BATCH}"
+    )
+    print("\n".join([*lines, setup, ""]), flush=True)
+    rows = []
     for number in args.workload or sorted(WORKLOADS):
-        WORKLOADS[number](args)
+        for cells in WORKLOADS[number](args):
+            rows.append(cells)
+            print(" ".join(cells[:4]), file=sys.stderr, flush=True)
+    table = render([HEADER, *rows], left={0, len(HEADER) - 1})
+    print("\n".join([table, "", textwrap.fill(LEGEND, 88)]))
+    if args.output:
+        write_report(args.output, run_line, lines, setup, table, LEGEND)
+    return rows
 
 
 if __name__ == "__main__":

@@ -11,19 +11,23 @@ multi-output target). The table reports, per problem and contender, the mean R^2
 the folds, the mean number of epochs (``n_iter_`` of the fitted regressor, of
 ``regressor_`` inside a ``TransformedTargetRegressor``) and the wall time of the whole
 cross-validation; then ``ours`` minus the best of ``mlp``, ``mlp-std-target`` and
-``ridge``, and the time ratio of ``ours`` against ``mlp``. It is plain text with ``|``
-separators, so it pastes into Markdown as is. The suite scales the inputs of the
+``ridge``, and the time ratio of ``ours`` against ``mlp``. It is a Markdown pipe
+table, aligned so that it reads as a table in a terminal too. The suite scales the
+inputs of the
 "scaled" problems, never a target: the targets reach every contender as they are
 (``mlp-std-target`` standardises its own).
 
     python benchmarks/regression_suite.py                # everything, 5 folds
     python benchmarks/regression_suite.py --quick        # 3 folds
     python benchmarks/regression_suite.py --problems diabetes offset --contenders mlp
-    python benchmarks/regression_suite.py --set learning_rate=2 --output table.md
+    python benchmarks/regression_suite.py --set learning_rate=2
+    python benchmarks/regression_suite.py --output report.md  # and a Markdown report
 
 ``--set key=value`` overrides a parameter of ``ours`` (the value is read with
 ``ast.literal_eval``, or kept as a string), to compare variants of the defaults.
-``--output PATH`` writes what is printed (environment, table, legend) to PATH as well.
+``--output PATH`` also writes a Markdown report to PATH, for the documentation to
+include: a line saying when, on which commit and with which command it ran, the
+environment as a list, the setup, the table and the legend (as ``suite.py`` does).
 Until ``sk_mlpbp`` has ``MLPBackpropRegressor``, ``ours`` shows "-" and the other
 contenders run.
 
@@ -99,6 +103,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+
+# benchmarks/ is no package: this runs as a script (its directory is on sys.path) or
+# is imported with benchmarks/ on sys.path, and imports its siblings _report.py and
+# suite.py by name, as threads.py imports bench.py.
+from _report import environment, provenance, render, write_report
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import (
     load_diabetes,
@@ -113,9 +122,6 @@ from sklearn.metrics import r2_score
 from sklearn.model_selection import KFold
 from sklearn.neural_network import MLPRegressor
 from sklearn.preprocessing import StandardScaler
-
-# benchmarks/ is no package: this runs as a script (its directory is on sys.path) or
-# is imported with benchmarks/ on sys.path, as threads.py imports bench.py.
 from suite import (
     COMMON_WORDS,
     PIPELINES,
@@ -130,10 +136,8 @@ from suite import (
     _size,
     _take,
     _with_pipeline,
-    environment,
     make_topic_corpus,
     parser,
-    render,
 )
 
 try:
@@ -597,11 +601,8 @@ LEGEND = (
 
 
 def _parser():
-    """Return the suite's command line: suite.py's, and ``--output``."""
+    """Return the suite's command line: suite.py's (``--output`` included)."""
     command = parser(__doc__, PROBLEMS, CONTENDERS)
-    command.add_argument(
-        "--output", metavar="PATH", help="also write the report to PATH"
-    )
     # For the tests: N folds.
     command.add_argument("--n-splits", type=int, default=None, help=argparse.SUPPRESS)
     return command
@@ -609,6 +610,8 @@ def _parser():
 
 def main(argv=None):
     """Run the suite and print the environment, the table and its legend.
+
+    With ``--output PATH``, write them to PATH as a Markdown report as well.
 
     Parameters
     ----------
@@ -622,6 +625,7 @@ def main(argv=None):
     """
     command = _parser()
     args = command.parse_args(argv)
+    run_line = provenance(__file__, argv) if args.output else None
     overrides = dict(args.set)
     if overrides and MLPBackpropRegressor is None:
         command.error("--set: sk_mlpbp has no MLPBackpropRegressor to set")
@@ -637,15 +641,14 @@ def main(argv=None):
     names = [name for name in CONTENDERS if name in args.contenders]
     n_splits = args.n_splits or (3 if args.quick else 5)
 
-    report = [*environment()]
+    lines = environment()
     setup = f"{n_splits}-fold cross-validation (shuffled KFold), seed {SEED}"
     if "ours" in names:
         if MLPBackpropRegressor is None:
             setup += "; ours: sk_mlpbp has no MLPBackpropRegressor yet (-)"
         else:
             setup += f"; ours = {contenders['ours'](SEED)!r}"
-    report += [setup, ""]
-    print("\n".join(report), flush=True)
+    print("\n".join([*lines, setup, ""]), flush=True)
     rows = []
     for name in [name for name in PROBLEMS if name in args.problems]:
         problem = PROBLEMS[name]
@@ -663,11 +666,10 @@ def main(argv=None):
                 flush=True,
             )
         rows.append((problem, _size_cell(problem, X, y), describe_target(y), results))
-    table = [format_table(rows, names), "", textwrap.fill(LEGEND, 88)]
-    print("\n".join(table))
+    table = format_table(rows, names)
+    print("\n".join([table, "", textwrap.fill(LEGEND, 88)]))
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as file:
-            file.write("\n".join(report + table) + "\n")
+        write_report(args.output, run_line, lines, setup, table, LEGEND)
     return rows
 
 

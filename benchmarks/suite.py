@@ -9,16 +9,20 @@ sees the same folds (``StratifiedKFold(n_splits, shuffle=True, random_state=0)``
 problem and contender, the mean score over the folds, the mean number of epochs
 (``n_iter_`` of the fitted classifier) and the wall time of the whole
 cross-validation, then the score difference and time ratio of ``ours`` against
-``mlp``. It is plain text with ``|`` separators, so it pastes into Markdown as is.
-Scores are never weighted, not even where the fit is.
+``mlp``. It is a Markdown pipe table, aligned so that it reads as a table in a
+terminal too. Scores are never weighted, not even where the fit is.
 
     python benchmarks/suite.py                          # everything, 5 folds
     python benchmarks/suite.py --quick                  # 3 folds
     python benchmarks/suite.py --problems iris xor --contenders ours mlp
     python benchmarks/suite.py --set learning_rate=2 --set batch_size=32
+    python benchmarks/suite.py --output report.md       # and a Markdown report
 
 ``--set key=value`` overrides a parameter of ``ours`` (the value is read with
 ``ast.literal_eval``, or kept as a string), to compare variants of the defaults.
+``--output PATH`` also writes a Markdown report to PATH, for the documentation to
+include: a line saying when, on which commit and with which command it ran, the
+environment as a list, the setup, the table and the legend (``_report.py``).
 
 On a shared machine, set ``OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1``: with two
 BLAS threads and other jobs running, MLPClassifier on digits took 10x longer here
@@ -84,8 +88,6 @@ Programmatic use, with benchmarks/ on ``sys.path``::
 import argparse
 import ast
 import contextlib
-import os
-import platform
 import sys
 import textwrap
 import time
@@ -95,8 +97,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import scipy
-import sklearn
+
+# benchmarks/ is no package: this runs as a script (its directory is on sys.path) or
+# is imported with benchmarks/ on sys.path, and imports its sibling _report.py by name.
+from _report import add_output, environment, provenance, render, write_report
 from sklearn.datasets import (
     load_breast_cancer,
     load_digits,
@@ -116,7 +120,6 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import has_fit_parameter
-from threadpoolctl import threadpool_info
 
 import sk_mlpbp
 import sk_mlpbp.exceptions
@@ -761,31 +764,6 @@ def run(problem, make_classifier, n_splits=5, *, data=None):
 # Report
 
 
-def environment():
-    """Return lines naming the versions and the BLAS threads behind the timings."""
-    lines = [
-        f"python {platform.python_version()}, numpy {np.__version__}, "
-        f"scipy {scipy.__version__}, sklearn {sklearn.__version__}, "
-        f"sk_mlpbp {sk_mlpbp.__version__}; {os.cpu_count()} CPUs"
-    ]
-    pools = [
-        " ".join(filter(None, [pool["internal_api"], pool.get("version")]))
-        + f" ({Path(pool['filepath']).name}) num_threads={pool['num_threads']}"
-        for pool in threadpool_info()
-    ]
-    lines.append("thread pools: " + ("; ".join(pools) or "none loaded"))
-    variables = [
-        f"{name}={os.environ[name]}" if name in os.environ else f"{name} not set"
-        for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")
-    ]
-    lines.append(", ".join(variables))
-    # Other jobs on a shared machine stretch the times, above all with threaded BLAS.
-    if hasattr(os, "getloadavg"):
-        load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
-        lines.append(f"load average at the start: {load}")
-    return lines
-
-
 def _size(problem, X):
     if problem.kind == "text":
         n_features = len(TfidfVectorizer().fit(X).vocabulary_)
@@ -944,29 +922,6 @@ def format_table(rows, contenders):
     return render([header, *lines, *summary], left={0, 1, len(header) - 1})
 
 
-def render(table, left):
-    """Return ``table`` (a header row then rows of cells) aligned, with ``|``.
-
-    The columns whose indices are in ``left`` are aligned left, the others right;
-    the rule under the header says so to Markdown. The regression suite's table is
-    rendered so too.
-    """
-    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
-
-    def line(cells):
-        padded = (
-            cell.ljust(width) if i in left else cell.rjust(width)
-            for i, (cell, width) in enumerate(zip(cells, widths))
-        )
-        return "| " + " | ".join(padded) + " |"
-
-    rule = "|".join(
-        ":" + "-" * (width + 1) if i in left else "-" * (width + 1) + ":"
-        for i, width in enumerate(widths)
-    )
-    return "\n".join([line(table[0]), f"|{rule}|", *map(line, table[1:])])
-
-
 LEGEND = (
     "score: mean over the folds (balanced accuracy for imbalanced, subset accuracy "
     "for multilabel, accuracy otherwise); * near chance (score <= chance + 0.10); "
@@ -1010,8 +965,8 @@ def parser(description=__doc__, problems=None, contenders=None):
     Returns
     -------
     parser : argparse.ArgumentParser
-        ``--quick``, ``--problems``, ``--contenders``, ``--set`` and the tests'
-        hidden ``--max-rows``.
+        ``--quick``, ``--problems``, ``--contenders``, ``--set``, ``--output`` and
+        the tests' hidden ``--max-rows``.
     """
     problems = PROBLEMS if problems is None else problems
     contenders = CONTENDERS if contenders is None else contenders
@@ -1044,6 +999,7 @@ def parser(description=__doc__, problems=None, contenders=None):
         metavar="KEY=VALUE",
         help="override a parameter of ours, e.g. --set learning_rate=2",
     )
+    add_output(parser)
     # For the tests: subsample every problem to at most N rows.
     parser.add_argument("--max-rows", type=int, default=None, help=argparse.SUPPRESS)
     return parser
@@ -1051,6 +1007,8 @@ def parser(description=__doc__, problems=None, contenders=None):
 
 def main(argv=None):
     """Run the suite and print the environment, the table and its legend.
+
+    With ``--output PATH``, write them to PATH as a Markdown report as well.
 
     Parameters
     ----------
@@ -1064,6 +1022,7 @@ def main(argv=None):
     """
     command = parser()
     args = command.parse_args(argv)
+    run_line = provenance(__file__, argv) if args.output else None
     overrides = dict(args.set)
     unknown = sorted(set(overrides) - set(MLPBackpropClassifier().get_params()))
     if unknown:
@@ -1076,7 +1035,8 @@ def main(argv=None):
     names = [name for name in CONTENDERS if name in args.contenders]
     n_splits = 3 if args.quick else 5
 
-    print("\n".join(environment()))
+    lines = environment()
+    print("\n".join(lines))
     setup = f"{n_splits}-fold cross-validation, seed {SEED}"
     if "ours" in names:
         setup += f"; ours = {contenders['ours'](SEED)!r}"
@@ -1098,9 +1058,12 @@ def main(argv=None):
                 flush=True,
             )
         rows.append((problem, _size(problem, X), chance_level(problem, y), results))
-    print(format_table(rows, names))
+    table = format_table(rows, names)
+    print(table)
     print()
     print(textwrap.fill(LEGEND, 88))
+    if args.output:
+        write_report(args.output, run_line, lines, setup, table, LEGEND)
     return rows
 
 

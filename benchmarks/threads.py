@@ -8,8 +8,14 @@ another job on the machine would ("busy"). MLPClassifier runs beside them with 2
 threads for reference. Each repeat runs every contender once in both conditions,
 taking turns, and the table shows the best of ``--repeats`` times and their ratios.
 
+The environment (versions, thread pools, BLAS variables, load average), the setup, the
+table and its legend are printed; ``--output PATH`` also writes them to PATH as a
+Markdown report, for the documentation to include, after a line saying when, on which
+commit and with which command it ran (as ``suite.py`` does).
+
     python benchmarks/threads.py                 # full size, 3 repeats
     python benchmarks/threads.py --quick         # a quick look: small sizes, 1 repeat
+    python benchmarks/threads.py --output report.md   # and a Markdown report
 
 Workloads:
   iris         the class docstring's example: StandardScaler + the default
@@ -22,6 +28,8 @@ Workloads:
 
 import argparse
 import multiprocessing
+import sys
+import textwrap
 import time
 import warnings
 from contextlib import contextmanager, nullcontext
@@ -29,6 +37,10 @@ from functools import partial
 from unittest import mock
 
 import numpy as np
+
+# benchmarks/ is no package: this runs as a script (its directory is on sys.path) and
+# imports its siblings _report.py and bench.py by name.
+from _report import add_output, environment, provenance, render, write_report
 from bench import BATCH, HIDDEN, mnist_shaped, ours, sklearns
 from sklearn.datasets import load_digits, load_iris
 from sklearn.exceptions import ConvergenceWarning
@@ -36,7 +48,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from threadpoolctl import threadpool_info, threadpool_limits
+from threadpoolctl import threadpool_limits
 
 from sk_mlpbp import MLPBackpropClassifier
 
@@ -47,6 +59,23 @@ CONDITIONS = ("quiet", "busy")
 # (features, hidden units) of the networks that --crossover times, 10 classes.
 CROSSOVER = [(64, 30), (64, 100), (100, 100), (64, 300), (200, 100), (256, 256),
              (784, 30), (784, 100), (784, 300)]  # fmt: skip
+LEGEND = (
+    "Best times in seconds. 2 threads, 1 thread: ours with the BLAS threads forced to "
+    "that count and its thread policy off, as before the policy existed; auto: ours "
+    "with its thread policy (`sk_mlpbp/_threads.py`); MLPClassifier, 2 and 1: "
+    "scikit-learn's with the BLAS threads forced. quiet: the machine as it is; busy: "
+    "with one more process keeping a core busy (a pure-Python loop). auto / best: "
+    "auto's time over the better of 2 threads and 1 thread; auto busy / quiet: auto's "
+    "busy time over its quiet time."
+)
+CROSSOVER_LEGEND = (
+    "Training steps of batch 200, 10 classes, one hidden layer; a step is "
+    "batch x (features x hidden + hidden x 10) multiply-adds. fastest step: the "
+    "fastest of all steps but each fit's first over the one-epoch fits, with the BLAS "
+    "threads forced to 1 and to 2 and the thread policy off. 2 / 1: the fastest "
+    "2-thread step over the fastest 1-thread step, then the same for their 10th "
+    "percentiles; below 1, 2 threads pay."
+)
 
 
 def spin(seconds):
@@ -161,38 +190,42 @@ def measure(workloads, repeats):
 
 
 def report(workloads, times):
-    """Print the table of best times, then auto's busy / quiet ratio per workload."""
+    """Return the table of best times, with auto's ratios (a Markdown pipe table).
+
+    A row per workload and condition: the best time of every contender, auto's time
+    over the better of 2 threads and 1 thread, and in the busy row auto's busy time
+    over its quiet time.
+    """
     names = list(contenders((None, None)))
-    print(
-        f"{'workload':<34} {'machine':<6}"
-        + "".join(f"{name:>18}" for name in names)
-        + f"{'auto / best':>13}"
-    )
+    header = ["workload", "machine", *(f"{name} s" for name in names)]
+    header += ["auto / best", "auto busy / quiet"]
+    rows = []
     for workload in workloads:
+        quiet = times[workload, "quiet", "auto"]
         for condition in CONDITIONS:
             row = [times[workload, condition, name] for name in names]
             best = min(row[:2])
-            print(
-                f"{workload:<34} {condition:<6}"
-                + "".join(f"{seconds:17.3f}s" for seconds in row)
-                + f"{row[2] / best:12.2f}x"
+            rows.append(
+                [workload, condition]
+                + [f"{seconds:.3f}" for seconds in row]
+                + [f"{row[2] / best:.2f}x"]
+                + [f"{row[2] / quiet:.2f}x" if condition == "busy" else ""]
             )
-    for workload in workloads:
-        quiet, busy = (times[workload, condition, "auto"] for condition in CONDITIONS)
-        print(f"auto, busy / quiet, {workload}: {busy / quiet:.2f}x")
+    return render([header, *rows], left={0, 1})
 
 
 def crossover(repeats, samples):
     """Time steps of batch 200 for networks of growing step size, 2 threads against 1.
 
-    Prints the fastest step of each, and the 10th percentile, over ``repeats``
-    one-epoch fits that take turns. Single steps are short enough to find the moments
-    when the shared machine is quiet; where 2 threads start to pay is ``SMALL_STEP``.
+    Returns the table of the fastest step of each, and the 10th percentile, over
+    ``repeats`` one-epoch fits that take turns. Single steps are short enough to find
+    the moments when the shared machine is quiet; where 2 threads start to pay is
+    ``SMALL_STEP``.
     """
     rng = np.random.RandomState(0)
-    print(f"{'features':>8} {'hidden':>6} {'step (M mult-adds)':>19}"
-          f" {'fastest step, 1 thread':>23} {'2 threads':>10} {'2 / 1':>6}"
-          f" {'10th percentile, 2 / 1':>23}")  # fmt: skip
+    header = ["features", "hidden", "step (M mult-adds)", "fastest step, 1 thread ms",
+              "2 threads ms", "2 / 1", "10th percentile, 2 / 1"]  # fmt: skip
+    rows = []
     for n_features, hidden in CROSSOVER:
         X = rng.normal(size=(samples, n_features))
         y = rng.randint(0, 10, samples)
@@ -204,9 +237,20 @@ def crossover(repeats, samples):
                     forced(fit, threads)()
         one, two = (np.array(steps[threads]) for threads in (1, 2))
         step = BATCH * (n_features * hidden + hidden * 10) / 1e6
-        print(f"{n_features:>8} {hidden:>6} {step:>19.1f} {one.min() * 1e3:>20.3f} ms"
-              f" {two.min() * 1e3:>7.3f} ms {two.min() / one.min():>6.2f}"
-              f" {np.percentile(two, 10) / np.percentile(one, 10):>23.2f}")  # fmt: skip
+        tenth = np.percentile(two, 10) / np.percentile(one, 10)
+        rows.append(
+            [
+                str(n_features),
+                str(hidden),
+                f"{step:.1f}",
+                f"{one.min() * 1e3:.3f}",
+                f"{two.min() * 1e3:.3f}",
+                f"{two.min() / one.min():.2f}",
+                f"{tenth:.2f}",
+            ]
+        )
+        print(" ".join(rows[-1]), file=sys.stderr, flush=True)
+    return render([header, *rows], left=set())
 
 
 @contextmanager
@@ -224,17 +268,22 @@ def step_times(seconds):
         yield
 
 
-def describe_blas():
-    """Return the BLAS libraries loaded, with their versions and thread counts."""
-    blas = [lib for lib in threadpool_info() if lib["user_api"] == "blas"]
-    return ", ".join(
-        f"{lib['internal_api']} {lib['version']} ({lib['num_threads']} threads)"
-        for lib in blas
-    )
-
-
 def main(argv=None):
-    """Time the workloads quiet and busy, or with ``--crossover`` the step sizes."""
+    """Time the workloads quiet and busy, or with ``--crossover`` the step sizes.
+
+    Print the environment, the setup, the table and its legend; with ``--output
+    PATH``, write them to PATH as a Markdown report as well.
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        Command-line arguments; ``sys.argv[1:]`` when None.
+
+    Returns
+    -------
+    table : str
+        The table as printed.
+    """
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -249,16 +298,40 @@ def main(argv=None):
         action="store_true",
         help="instead: where 2 threads start to pay, step times by network size",
     )
+    add_output(parser)
     args = parser.parse_args(argv)
+    run_line = provenance(__file__, argv) if args.output else None
     repeats = args.repeats or (1 if args.quick else 3)
     samples = args.samples or (6_000 if args.quick else 60_000)
     warnings.simplefilter("ignore", ConvergenceWarning)
+    lines = environment()
     if args.crossover:
-        crossover(repeats, 2_000 if args.quick else 10_000)
-        return
-    workloads = {**small_workloads(args.quick), **large_workload(samples, args.epochs)}
-    print(f"BLAS: {describe_blas()}; {repeats} repeat(s), best times")
-    report(workloads, measure(workloads, repeats))
+        n_rows = 2_000 if args.quick else 10_000
+        setup = (
+            f"Step times of {repeats} one-epoch fit(s) of {n_rows:,} rows per network "
+            "and thread count, taking turns"
+        )
+        legend = CROSSOVER_LEGEND
+    else:
+        setup = (
+            f"Best of {repeats} repeat(s), every contender quiet then busy in each; "
+            "iris and quick start "
+            + ("at max_iter=5 (--quick)" if args.quick else "at the defaults")
+        )
+        legend = LEGEND
+    print("\n".join([*lines, setup, ""]), flush=True)
+    if args.crossover:
+        table = crossover(repeats, n_rows)
+    else:
+        workloads = {
+            **small_workloads(args.quick),
+            **large_workload(samples, args.epochs),
+        }
+        table = report(workloads, measure(workloads, repeats))
+    print("\n".join([table, "", textwrap.fill(legend, 88)]))
+    if args.output:
+        write_report(args.output, run_line, lines, setup, table, legend)
+    return table
 
 
 if __name__ == "__main__":

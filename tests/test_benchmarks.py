@@ -1,9 +1,13 @@
 """The benchmark scripts run (on a tiny size, so that they cannot rot).
 
 They measure ratios and scores for people to read; nothing here asserts a timing.
+Each writes a Markdown report with ``--output``, for the documentation to include.
 """
 
+import datetime
 import importlib.util
+import re
+import shlex
 import subprocess
 import sys
 import warnings
@@ -19,6 +23,7 @@ from sklearn.dummy import DummyClassifier
 import sk_mlpbp.exceptions
 
 ROOT = Path(__file__).resolve().parent.parent
+BENCHMARKS = ROOT / "benchmarks"
 
 
 def run_script(name, *args, check=True):
@@ -50,30 +55,187 @@ def test_bench_script_prints_every_workload():
         assert workload in result.stdout
 
 
+def test_bench_script_writes_a_markdown_report(tmp_path):
+    output = tmp_path / "bench.md"
+    args = ["--samples", "400", "--epochs", "1", "--repeats", "1"]
+    args += ["--workload", "1", "5", "--output", str(output)]
+    result = run_script("bench.py", *args)
+    setup, table, _ = check_report(output, "bench.py", args)
+    assert setup.startswith("400 samples, 1 epoch(s), best of 1 repeat(s)")
+    header, *rows = table
+    assert header == ["workload", "measured", "against", "ratio", "ratio of; target"]
+    assert [row[0] for row in rows] == [
+        "1. fit, float64, 400 x 784: ours vs sklearn",
+        "1. fit, float64, 400 x 784: ours vs the matrix-product floor",
+        "1. fit, float64, 400 x 784: a bare loop vs the floor",
+        "5. peak memory in one epoch, 400 x 784: ours vs sklearn",
+        "5. peak memory in one epoch, 400 x 784: ours at half the rows vs all",
+    ]
+    assert all(re.fullmatch(r"\d+\.\d{3} s", row[1]) for row in rows[:3])
+    assert all(re.fullmatch(r"\d+\.\d MiB", row[2]) for row in rows[3:])
+    assert all(re.fullmatch(r"\d+\.\d{2}x", row[3]) for row in rows)
+    assert table == _table(result.stdout.splitlines())
+
+
+def _table(lines):
+    """Return the cells of the rows of the pipe table in ``lines``, header first."""
+    rows = [line for line in lines if line.startswith("| ")]
+    return [[cell.strip() for cell in row.split("|")[1:-1]] for row in rows]
+
+
 def test_threads_script_prints_every_workload_quiet_and_busy():
     result = run_script("threads.py", "--quick", "--samples", "1000")
-    for workload in ["iris", "quick start", "large, 1,000 x 784"]:
-        for machine in ["quiet", "busy"]:
-            assert any(
-                line.startswith(workload) and machine in line
-                for line in result.stdout.splitlines()
-            ), (workload, machine)
-    assert "auto, busy / quiet, quick start" in result.stdout
+    header, *rows = _table(result.stdout.splitlines())
+    assert header[:2] == ["workload", "machine"]
+    assert header[-2:] == ["auto / best", "auto busy / quiet"]
+    workloads = ["iris", "quick start", "large, 1,000 x 784"]
+    assert [(row[0].split(",")[0], row[1]) for row in rows] == [
+        (workload.split(",")[0], machine)
+        for workload in workloads
+        for machine in ["quiet", "busy"]
+    ]
+    assert rows[-1][0].startswith("large, 1,000 x 784")
+    # auto's busy / quiet ratio is in the busy rows only.
+    assert [row[-1].endswith("x") for row in rows] == [False, True] * 3
 
 
-def _suite():
-    """benchmarks/suite.py as a module (benchmarks/ is no package)."""
-    spec = importlib.util.spec_from_file_location(
-        "benchmarks_suite", ROOT / "benchmarks" / "suite.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    # dataclasses look their module up in sys.modules while the class is made.
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
+def test_threads_script_writes_a_markdown_report(tmp_path):
+    output = tmp_path / "threads.md"
+    args = ["--quick", "--samples", "1000", "--output", str(output)]
+    result = run_script("threads.py", *args)
+    setup, table, legend = check_report(output, "threads.py", args)
+    assert setup.startswith("Best of 1 repeat(s)")
+    assert table[0] == [
+        "workload", "machine", "2 threads s", "1 thread s", "auto s",
+        "MLPClassifier, 2 s", "MLPClassifier, 1 s", "auto / best", "auto busy / quiet",
+    ]  # fmt: skip
+    assert len(table) == 7
+    assert table == _table(result.stdout.splitlines())
+    assert legend.startswith("Best times in seconds.")
+
+
+def _load(name, filename):
+    """benchmarks/<filename> as a module named ``name`` (benchmarks/ is no package)."""
+    # It imports its siblings (_report.py) by name, as it does when run as a script.
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        spec = importlib.util.spec_from_file_location(name, BENCHMARKS / filename)
+        module = importlib.util.module_from_spec(spec)
+        # dataclasses look their module up in sys.modules while the class is made.
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(BENCHMARKS))
     return module
 
 
-suite = _suite()
+suite = _load("benchmarks_suite", "suite.py")
+report = _load("benchmarks_report", "_report.py")
+
+
+def check_report(path, script, args):
+    """Check the layout of the Markdown report at ``path``; return its parts.
+
+    The report of ``python benchmarks/<script> <args>``: the line saying how it was
+    produced, the environment as bullets, the setup line, a pipe table and the legend
+    on one line, as paragraphs, and no heading.
+
+    Returns
+    -------
+    setup : str
+    table : list of list of str
+        The table's cells, the header first (the rule under it left out).
+    legend : str
+    """
+    text = path.read_text(encoding="utf-8")
+    assert text.endswith("\n") and not text.endswith("\n\n")
+    assert not any(line.startswith("#") for line in text.splitlines())
+    run_line, bullets, setup, table, legend = text[:-1].split("\n\n")
+    command = shlex.join(["python", f"benchmarks/{script}", *args])
+    code = (
+        r"(on commit [0-9a-f]{4,40}( with uncommitted changes)?|outside a git checkout)"
+    )
+    date = r"\d{4}-\d{2}-\d{2}"
+    assert re.fullmatch(f"Run on {date} {code} with `{re.escape(command)}`", run_line)
+    bullets = bullets.splitlines()
+    assert bullets[0].startswith("- python ") and " sk_mlpbp " in bullets[0]
+    assert bullets[1].startswith("- thread pools: ")
+    assert bullets[2].startswith("- OPENBLAS_NUM_THREADS")
+    assert all(line.startswith("- ") for line in bullets)
+    assert "\n" not in setup and not setup.startswith(("- ", "|"))
+    lines = table.splitlines()
+    assert re.fullmatch(r"\|((:-+)|(-+:))(\|((:-+)|(-+:)))*\|", lines[1])
+    widths = [len(line.split("|")) for line in lines]
+    assert widths == [widths[1]] * len(lines)
+    cells = _table(lines)
+    assert len(cells) == len(lines) - 1
+    assert "\n" not in legend and not legend.startswith(("- ", "|"))
+    return setup, cells, legend
+
+
+def test_report_provenance_names_the_commit_and_uncommitted_changes(monkeypatch):
+    calls = []
+    status = {"": "", "dirty": " M sk_mlpbp/_base.py"}
+
+    def git(*args):
+        calls.append(args)
+        return "abc1234" if args[0] == "rev-parse" else status[state]
+
+    monkeypatch.setattr(report, "_git", git)
+    today = datetime.date.today().isoformat()
+    args = ["--set", "hidden_layer_sizes=(10, 5)", "--output", "suite.md"]
+    state = ""
+    clean = report.provenance("/anywhere/benchmarks/suite.py", args)
+    assert clean == (
+        f"Run on {today} on commit abc1234 with `python benchmarks/suite.py "
+        "--set 'hidden_layer_sizes=(10, 5)' --output suite.md`"
+    )
+    state = "dirty"
+    dirty = report.provenance("bench.py", ["--repeats", "5"])
+    assert dirty == (
+        f"Run on {today} on commit abc1234 with uncommitted changes with "
+        "`python benchmarks/bench.py --repeats 5`"
+    )
+    # Changes to the code count, not earlier reports of the same session.
+    assert calls[1] == (
+        "status", "--porcelain", "--", "sk_mlpbp", "benchmarks",
+        ":(exclude)benchmarks/results",
+    )  # fmt: skip
+
+
+def test_report_provenance_outside_a_git_checkout(monkeypatch, tmp_path):
+    monkeypatch.setattr(report, "ROOT", tmp_path)
+    line = report.provenance("threads.py", ["--quick"])
+    today = datetime.date.today().isoformat()
+    assert line == (
+        f"Run on {today} outside a git checkout with `python benchmarks/threads.py "
+        "--quick`"
+    )
+
+
+def test_report_provenance_in_this_checkout_names_its_commit():
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("not a git checkout")
+    line = report.provenance(BENCHMARKS / "suite.py", [])
+    assert f" on commit {commit} " in line
+    assert line.endswith("with `python benchmarks/suite.py`")
+
+
+def test_report_markdown_is_paragraphs_with_the_legend_on_one_line():
+    text = report.markdown(
+        "Run on ...", ["a", "b"], "setup", "| x |\n|--:|\n| 1 |", "a\n* legend"
+    )
+    assert (
+        text == "Run on ...\n\n- a\n- b\n\nsetup\n\n| x |\n|--:|\n| 1 |\n\na * legend"
+    )
+
 
 # n_samples and n_features of every problem (None for the documents of "text").
 SHAPES = {
@@ -467,6 +629,27 @@ def test_suite_runs_end_to_end_on_tiny_problems():
     assert "2 problems" in rows[-1]
     assert "ok " in rows[-1]
     assert "CHANCE " in rows[-1]
+
+
+def test_suite_writes_a_markdown_report(tmp_path):
+    output = tmp_path / "suite.md"
+    args = [
+        "--quick", "--problems", "xor", "band", "--contenders", "ours", "mlp",
+        "--max-rows", "120", "--set", "max_iter=20", "--output", str(output),
+    ]  # fmt: skip
+    result = run_script("suite.py", *args)
+    setup, table, legend = check_report(output, "suite.py", args)
+    assert setup.startswith("3-fold cross-validation, seed 0; ours = ")
+    assert "max_iter=20" in setup
+    assert table[0] == [
+        "problem", "kind", "size", "chance",
+        "ours score", "ours ep", "ours s", "mlp score", "mlp ep", "mlp s",
+        "ours-mlp", "time ours/mlp", "notes",
+    ]  # fmt: skip
+    assert [row[0] for row in table[1:]] == ["xor", "band", "total scaled/natural/text"]
+    # The table printed, and the legend unwrapped.
+    assert table == _table(result.stdout.splitlines())
+    assert legend == " ".join(suite.LEGEND.split())
 
 
 def test_suite_runs_end_to_end_on_the_new_kinds_of_problem():
