@@ -314,10 +314,20 @@ def _links():
                 yield pytest.param(path, target, id=f"{_name(path)}->{target}")
 
 
+def _source(linked):
+    """Return the file a page of the gallery is generated from, or ``linked``."""
+    gallery = DOCS / "auto_examples"
+    if linked.parent != gallery:
+        return linked
+    if linked.name == "index.rst":
+        return ROOT / "examples" / "GALLERY_HEADER.rst"
+    return ROOT / "examples" / f"{linked.stem}.py"
+
+
 @pytest.mark.parametrize(("path", "target"), list(_links()))
 def test_links_between_pages_resolve(path, target):
     file, _, anchor = target.partition("#")
-    linked = (path.parent / file).resolve() if file else path
+    linked = _source((path.parent / file).resolve()) if file else path
     assert linked.is_file(), f"{_name(path)} links to {target}: no such file"
     if anchor:
         assert linked.suffix == ".md", f"{target}: anchors are checked in .md files"
