@@ -66,8 +66,7 @@ def test_the_python_blocks_of_the_readme_and_the_pages_run(
             runner = doctest.DocTestRunner(
                 optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
             )
-            with np.printoptions(legacy="1.25"):
-                runner.run(test)
+            runner.run(test)
             assert runner.failures == 0, f"{runner.failures} example(s) failed"
         else:
             exec(compile(code, _name(path), "exec"), {"__name__": "__docs__"})
