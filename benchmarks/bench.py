@@ -32,9 +32,16 @@ Workloads:
   7  peak memory of one epoch with 1,000 outputs (tracemalloc): 1,000 classes, and a
      1,000-label int8 indicator y (5% of the labels on), on 100,000 x 50 random
      inputs (5/3 of --samples rows)
+  8  batch prediction in float32 against onnxruntime: workload 4's network fitted
+     one epoch on workload 1's data in float32 (so its weights are float32 and
+     predict_proba computes in float32), its predict_proba against one
+     InferenceSession.run of the model converted by sk_mlpbp.to_onnx (a float32
+     input, probabilities as a tensor: no ZipMap) over the same rows; a row saying
+     it was skipped when the onnx extra (onnxruntime, onnx, skl2onnx) is missing
 """
 
 import argparse
+import importlib.util
 import sys
 import textwrap
 import time
@@ -66,8 +73,13 @@ LEGEND = (
     "ratio divides by which, and the target set for it. floor: the bare matrix "
     "products of the same epochs; bare loop: the floor's products plus only the work "
     "the method cannot leave out (shuffled batches, expit, error signals, weight "
-    "steps). The workloads are described in `benchmarks/bench.py`."
+    "steps). onnxruntime: the same fitted network converted by `sk_mlpbp.to_onnx`, "
+    "run by one `InferenceSession.run` over all rows with its default threads. The "
+    "workloads are described in `benchmarks/bench.py`."
 )
+
+#: What workload 8 needs beyond sk_mlpbp's own requirements: the onnx extra.
+ONNX_EXTRA = ("onnxruntime", "onnx", "skl2onnx")
 
 
 def ours(hidden, batch_size, epochs, learning_rate=0.1):
@@ -279,6 +291,59 @@ def predict_workload(args):
     ]
 
 
+def onnx_workload(args):
+    """Time workload 8: predict_proba against onnxruntime, both in float32.
+
+    The network is workload 4's (one epoch on workload 1's data), fitted on float32
+    inputs so that its weights and its predict_proba are float32 as onnxruntime's
+    are: like for like. onnxruntime runs the model that ``sk_mlpbp.to_onnx``
+    converts (a float32 input ``X``, probabilities as a tensor) once over all the
+    rows. The two must agree before they are timed.
+    """
+    label = (
+        f"8. batch predict_proba, float32, {args.samples} x {N_FEATURES}: "
+        "ours vs onnxruntime"
+    )
+    missing = [name for name in ONNX_EXTRA if importlib.util.find_spec(name) is None]
+    if missing:
+        return [
+            row(
+                label,
+                *(None, None, None),
+                f'skipped: {", ".join(missing)} not installed (pip install ".[onnx]")',
+            )
+        ]
+    import onnxruntime
+
+    from sk_mlpbp import to_onnx
+
+    X, y = mnist_shaped(args.samples, np.float32)
+    mine = fit(ours(HIDDEN, BATCH, 1), X, y)
+    onnx_model = to_onnx(mine, X[:1], options={"zipmap": False})
+    session = onnxruntime.InferenceSession(
+        onnx_model.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    feed, outputs = {"X": X}, ["probabilities"]
+    (probabilities,) = session.run(outputs, feed)
+    expected = mine.predict_proba(X)
+    if not (
+        probabilities.dtype == expected.dtype == np.float32
+        and np.allclose(probabilities, expected, rtol=1e-4, atol=1e-6)
+    ):
+        raise RuntimeError("onnxruntime's probabilities are not predict_proba's")
+    t_ours, t_onnx = best_times(
+        [lambda: mine.predict_proba(X), lambda: session.run(outputs, feed)],
+        args.repeats,
+    )
+    return [
+        row(
+            label,
+            *(t_ours, t_onnx, t_ours / t_onnx),
+            f"ours / onnxruntime {onnxruntime.__version__}; reported",
+        )
+    ]
+
+
 def peak_memory(estimator, X, y):
     """Return the peak memory in bytes that tracemalloc sees during the fit."""
     tracemalloc.start()
@@ -370,6 +435,7 @@ WORKLOADS = {
     5: memory_workload,
     6: scaling_workload,
     7: outputs_memory_workload,
+    8: onnx_workload,
 }
 
 

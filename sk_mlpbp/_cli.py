@@ -2,14 +2,16 @@
 
 Its commands are ``demo``, and ``fit``, ``evaluate``, ``predict`` and ``explain`` on
 spreadsheet-like CSV files (read by :mod:`sk_mlpbp._csv`), with models saved in skops'
-secure format (by :mod:`sk_mlpbp._model_io`). A model is a classifier, whose target
+secure format (by :mod:`sk_mlpbp._model_io`), and ``export``, which converts a model
+file to ONNX (by :mod:`sk_mlpbp._onnx`). A model is a classifier, whose target
 column holds class labels, or with ``fit --regression`` a regressor, whose target
 column holds numbers. This module holds the argument parser and one handler per
 command.
 
 A problem with the files or data given (a missing, empty or malformed CSV file, a file
 that is not a model, a model trained on other columns, skops not installed, a place
-where the model cannot be saved, a model that fails on the data) ends the command with
+where the model cannot be saved, a model that fails on the data, a model that cannot
+be converted to ONNX or the onnx extra not installed) ends the command with
 exit status 2 and one line on the standard error, as argparse does for bad arguments.
 Warnings are shown as note lines, an identical one once. Class labels are shown cut to
 ``SHOWN_CHARS`` characters each, and at most ``SHOWN_LABELS`` of them in a list.
@@ -18,7 +20,9 @@ Warnings are shown as note lines, an identical one once. Class labels are shown 
 import argparse
 import contextlib
 import csv
+import json
 import os
+import shlex
 import signal
 import sys
 import threading
@@ -46,7 +50,14 @@ from sk_mlpbp._csv import (
 )
 from sk_mlpbp._demo import run_demo
 from sk_mlpbp._mlp import MLPBackpropClassifier, MLPBackpropRegressor
-from sk_mlpbp._model_io import ModelFileError, load_model, require_skops, save_model
+from sk_mlpbp._model_io import (
+    ModelFileError,
+    load_model,
+    require_skops,
+    save_model,
+    written_whole,
+)
+from sk_mlpbp._onnx import to_onnx
 from sk_mlpbp._progress import epoch_progress
 
 PROG = "sk-mlpbp"
@@ -64,6 +75,13 @@ SHOWN_LABELS = 10
 #: of 0.3, 0.1 and 0.05 on each problem.
 LEARNING_RATE = 1.0
 REGRESSION_LEARNING_RATE = 0.1
+
+#: The key of ``export``'s ONNX metadata that holds the input columns' names, in the
+#: order of the input tensor's columns, as a JSON list.
+ONNX_COLUMNS_KEY = "sk_mlpbp.input_columns"
+
+#: ONNX's names of the input tensor's element types that ``export`` writes.
+ONNX_TYPES = {1: "float", 11: "double"}
 
 
 class CommandError(Exception):
@@ -610,6 +628,104 @@ def _explain(args):
     )
 
 
+def _export(args):
+    _check_output(args.output)
+    _check_not_the_model(args.model, args.output)
+    with _notes():
+        model_file = load_model(args.model)
+        onnx_model = _converted(model_file.model, args)
+    names = model_file.input_columns
+    n_inputs = model_file.model.n_features_in_
+    _record_columns(onnx_model, names, n_inputs, args.model)
+    # Whole or not at all, as fit writes model files.
+    with written_whole(args.output) as temporary, open(temporary, "wb") as file:
+        file.write(onnx_model.SerializeToString())
+    tensor = onnx_model.graph.input[0]
+    shape = tensor.type.tensor_type.shape
+    dims = [
+        str(dim.dim_value) if dim.WhichOneof("value") == "dim_value" else "n"
+        for dim in shape.dim
+    ]
+    kind = tensor.type.tensor_type.elem_type
+    opset = next(
+        (entry.version for entry in onnx_model.opset_import if entry.domain == ""),
+        "?",
+    )
+    inputs = f"{n_inputs} columns, by position" if names is None else _listed(names)
+    outputs = ", ".join(output.name for output in onnx_model.graph.output)
+    print(
+        f"wrote {printable(args.output)} (ONNX opset {opset}; inputs: {inputs} as a "
+        f'{ONNX_TYPES.get(kind, kind)} tensor "{printable(tensor.name)}" of shape '
+        f"({', '.join(dims)}); outputs: {printable(outputs)})"
+    )
+    print(
+        "open it in Netron (https://netron.app, or pip install netron && netron "
+        f"{printable(shlex.quote(args.output))}) to see the network layer by layer"
+    )
+
+
+def _check_not_the_model(model, output):
+    """Refuse to write the ONNX file over the model file it is converted from."""
+    try:
+        same = os.path.samefile(model, output)
+    except OSError:  # either is missing: load_model or the writing will say
+        return
+    if same:
+        raise CommandError(
+            f"cannot write {printable(output)}: it is the model file "
+            f"{printable(model)} itself; give the ONNX file another name."
+        )
+
+
+def _converted(model, args):
+    """Return ``model`` converted to ONNX, for a float32 input (float64: --double).
+
+    The input is one tensor ``X`` of the model's ``n_features_in_`` columns; a
+    classifier's outputs are its labels and a tensor of its probabilities (no
+    ZipMap). A model that cannot be converted, or the onnx extra not installed,
+    raises a CommandError of the converter's message (its first line).
+    """
+    dtype = np.float64 if args.double else np.float32
+    sample = np.zeros((1, model.n_features_in_), dtype=dtype)
+    options = None if _is_regressor(model) else {"zipmap": False}
+    try:
+        return to_onnx(model, sample, options=options)
+    except ImportError as error:
+        raise CommandError(str(error)) from None
+    except MemoryError:
+        raise CommandError(
+            f"not enough memory to convert {printable(args.model)} to ONNX."
+        ) from None
+    except Exception as error:
+        # skl2onnx explains a missing converter over a dozen lines: the first says
+        # which step it is.
+        message = str(error).strip().splitlines()
+        reason = message[0] if message else type(error).__name__
+        raise CommandError(
+            f"cannot convert {printable(args.model)} to ONNX: {reason}"
+        ) from None
+
+
+def _record_columns(onnx_model, names, n_inputs, model_path):
+    """Record the input columns in the ONNX model's doc_string and metadata.
+
+    The metadata key ``ONNX_COLUMNS_KEY`` holds their names as a JSON list, in the
+    order of the input tensor's columns; a model without names takes its columns by
+    position, and the key is not written.
+    """
+    source = os.path.basename(model_path)
+    if names is None:
+        columns = "taken by position"
+    else:
+        columns = f"in order: {', '.join(names)}"
+        entry = onnx_model.metadata_props.add()
+        entry.key, entry.value = ONNX_COLUMNS_KEY, json.dumps(names)
+    onnx_model.doc_string = (
+        f"Converted by sk-mlpbp export from {source}. The input tensor's "
+        f"{n_inputs} columns are {columns}."
+    )
+
+
 def _bounded(kind, low, high=None, *, low_open=False, description):
     """Make an argparse type: ``kind(text)`` within ``[low, high]``.
 
@@ -829,6 +945,28 @@ def _parser():
         required=True,
         help="class column: its class on the row gives T (a regressor's: its number)",
     )
+
+    export = commands.add_parser(
+        "export",
+        help="convert a saved model to ONNX, for onnxruntime and other runtimes",
+        description="Convert a saved model (either kind of model file, a pipeline "
+        "included) to ONNX and write it to MODEL.onnx, whole or not at all. Its "
+        'input is one tensor "X" of the model\'s input columns, in the order '
+        "printed (and recorded in the file's doc_string and in its metadata "
+        f"{ONNX_COLUMNS_KEY!r}); a classifier's outputs are its labels and a "
+        "tensor of its probabilities, a regressor's its predictions. Needs the "
+        "onnx extra: pip install '.[onnx]' in a clone of the repository.",
+    )
+    export.add_argument("model", metavar="MODEL.skops", help="a saved model")
+    export.add_argument("output", metavar="MODEL.onnx", help="the ONNX file to write")
+    export.add_argument(
+        "--double",
+        action="store_true",
+        help="a float64 (double) input tensor, computing in float64 as predict does "
+        "(default: float32, what onnxruntime users usually feed; the weights are "
+        "then rounded to float32)",
+    )
+    export.set_defaults(run=_export)
     return parser
 
 

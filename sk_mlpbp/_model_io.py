@@ -204,6 +204,31 @@ def _new_temporary_file(path):
     return temporary
 
 
+@contextlib.contextmanager
+def written_whole(path):
+    """Yield a temporary file beside ``path``, which replaces it when the block ends.
+
+    A file is written whole or not at all: the block writes the temporary file, in
+    the target's folder, and only when it ends without an error does the file
+    replace ``path``, in one step. A block that raises (Ctrl-C included) leaves no
+    temporary file behind and an existing ``path`` as it was; an ``OSError`` becomes
+    a :class:`ModelFileError` naming ``path``.
+    """
+    try:
+        temporary = _new_temporary_file(path)
+        try:
+            yield temporary
+            os.replace(temporary, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.remove(temporary)
+            raise
+    except OSError as error:
+        raise ModelFileError(
+            f"cannot write {printable(path)}: {error.strerror or error}."
+        ) from None
+
+
 def save_model(model, path, input_columns=None):
     """Write a fitted model and its input columns' names to a skops file.
 
@@ -239,28 +264,17 @@ def save_model(model, path, input_columns=None):
         "sk_mlpbp_version": __version__,
         "input_columns": None if input_columns is None else list(input_columns),
     }
-    try:
-        temporary = _new_temporary_file(path)
-        try:
-            skops_io.dump(model, temporary)
-            with zipfile.ZipFile(temporary, "a") as archive:
-                archive.writestr(METADATA_MEMBER, json.dumps(metadata))
-                # A file that load_model would refuse is not written.
-                too_large = _too_large(archive)
-            if too_large:
-                raise ModelFileError(
-                    f"cannot write {printable(path)}: the model is too large for a "
-                    f"model file: {too_large}."
-                )
-            os.replace(temporary, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.remove(temporary)
-            raise
-    except OSError as error:
-        raise ModelFileError(
-            f"cannot write {path}: {error.strerror or error}."
-        ) from None
+    with written_whole(path) as temporary:
+        skops_io.dump(model, temporary)
+        with zipfile.ZipFile(temporary, "a") as archive:
+            archive.writestr(METADATA_MEMBER, json.dumps(metadata))
+            # A file that load_model would refuse is not written.
+            too_large = _too_large(archive)
+        if too_large:
+            raise ModelFileError(
+                f"cannot write {printable(path)}: the model is too large for a "
+                f"model file: {too_large}."
+            )
 
 
 @functools.cache

@@ -4,6 +4,7 @@ They measure ratios and scores for people to read; nothing here asserts a timing
 Each writes a Markdown report with ``--output``, for the documentation to include.
 """
 
+import argparse
 import datetime
 import importlib.util
 import re
@@ -50,6 +51,7 @@ def test_bench_script_prints_every_workload():
         "6. time per sample",
         "7. peak memory, 1,000 classes",
         "7. peak memory, 1,000 labels",
+        "8. batch predict_proba, float32",
     ]
     for workload in workloads:
         assert workload in result.stdout
@@ -75,6 +77,44 @@ def test_bench_script_writes_a_markdown_report(tmp_path):
     assert all(re.fullmatch(r"\d+\.\d MiB", row[2]) for row in rows[3:])
     assert all(re.fullmatch(r"\d+\.\d{2}x", row[3]) for row in rows)
     assert table == _table(result.stdout.splitlines())
+
+
+def test_bench_onnx_workload_times_onnxruntime_beside_predict_proba(tmp_path):
+    # Workload 8 converts the float32 network with sk_mlpbp.to_onnx and times one
+    # InferenceSession.run over the rows against predict_proba (after checking that
+    # they agree); the ratio is reported, with no target.
+    for name in ("onnxruntime", "onnx", "skl2onnx"):
+        pytest.importorskip(name)
+    output = tmp_path / "bench.md"
+    args = ["--samples", "300", "--epochs", "1", "--repeats", "2"]
+    args += ["--workload", "8", "--output", str(output)]
+    result = run_script("bench.py", *args)
+    _, table, legend = check_report(output, "bench.py", args)
+    (cells,) = table[1:]
+    assert cells[0] == (
+        "8. batch predict_proba, float32, 300 x 784: ours vs onnxruntime"
+    )
+    assert all(re.fullmatch(r"\d+\.\d{3} s", cell) for cell in cells[1:3])
+    assert re.fullmatch(r"\d+\.\d{2}x", cells[3])
+    assert re.fullmatch(r"ours / onnxruntime \d+\.\d+\S*; reported", cells[4])
+    assert "InferenceSession.run" in legend
+    assert table == _table(result.stdout.splitlines())
+
+
+def test_bench_onnx_workload_is_a_row_saying_what_is_missing(monkeypatch):
+    # Without the onnx extra, workload 8 is one row that says so, and nothing runs.
+    bench = _load("benchmarks_bench", "bench.py")
+    monkeypatch.setattr(bench, "ONNX_EXTRA", ("numpy", "no_such_module_of_sk_mlpbp"))
+    args = argparse.Namespace(samples=10**9, epochs=1, repeats=1)
+    assert bench.onnx_workload(args) == [
+        [
+            f"8. batch predict_proba, float32, {10**9} x 784: ours vs onnxruntime",
+            "-",
+            "-",
+            "-",
+            'skipped: no_such_module_of_sk_mlpbp not installed (pip install ".[onnx]")',
+        ]
+    ]
 
 
 def _table(lines):

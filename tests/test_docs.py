@@ -58,6 +58,9 @@ def test_the_python_blocks_of_the_readme_and_the_pages_run(
     # the others run as scripts. Either runs in a folder of its own.
     if "sklearn.callback" in code:
         pytest.importorskip("sklearn.callback", reason="scikit-learn < 1.9")
+    if "onnx" in code:  # the onnx extra
+        for module in ("onnx", "onnxruntime", "skl2onnx"):
+            pytest.importorskip(module)
     monkeypatch.chdir(tmp_path)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
