@@ -96,7 +96,9 @@ def test_bench_onnx_workload_times_onnxruntime_beside_predict_proba(tmp_path):
     )
     assert all(re.fullmatch(r"\d+\.\d{3} s", cell) for cell in cells[1:3])
     assert re.fullmatch(r"\d+\.\d{2}x", cells[3])
-    assert re.fullmatch(r"ours / onnxruntime \d+\.\d+\S*; reported", cells[4])
+    assert re.fullmatch(
+        r"ours / onnxruntime \d+\.\d+\S* on \d+ thread\(s\); reported", cells[4]
+    )
     assert "InferenceSession.run" in legend
     assert table == _table(result.stdout.splitlines())
 
