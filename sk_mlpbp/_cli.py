@@ -696,9 +696,10 @@ def _converted(model, args):
         raise CommandError(
             f"not enough memory to convert {printable(args.model)} to ONNX."
         ) from None
-    except Exception as error:
-        # skl2onnx explains a missing converter over a dozen lines: the first says
-        # which step it is.
+    except (ValueError, TypeError, RuntimeError) as error:
+        # What the converter or skl2onnx refuses (skl2onnx's missing converters and
+        # unsupported inputs are RuntimeErrors and TypeErrors); skl2onnx explains a
+        # missing converter over a dozen lines: the first says which step it is.
         message = str(error).strip().splitlines()
         reason = message[0] if message else type(error).__name__
         raise CommandError(

@@ -426,7 +426,7 @@ def _graph_type(operator):
     return TensorProto.FLOAT, np.float32
 
 
-def _layers(model, activate_output):
+def _layers(model):
     """Return the steps of the forward pass, for :func:`_chain`.
 
     Layer by layer ``S_preA = S_postA(below) @ W + b`` and ``S_postA = f_A(S_preA)``
@@ -442,7 +442,7 @@ def _layers(model, activate_output):
             steps.append(("Add", b, f"intercepts_{i}", f"S_preA_{i}"))
         # f_A is the logistic; the regressor's identity output units need no node
         # (skl2onnx would remove an Identity node when it optimises the graph).
-        if i < last or activate_output:
+        if i < last or model._activates_output():
             steps.append(("Sigmoid", None, None, f"S_postA_{i}"))
     return steps
 
@@ -482,7 +482,7 @@ def _convert_classifier(scope, operator, container):
     model = operator.raw_operator
     label, probabilities = (variable.full_name for variable in operator.outputs)
     proto_type, dtype = _graph_type(operator)
-    layers = _layers(model, activate_output=True)
+    layers = _layers(model)
     if model._multilabel:  # the probabilities are S_postA,O
         a = _chain(scope, container, operator, layers, output=probabilities)
         half = _constant(scope, container, "half", proto_type, dtype(0.5))
@@ -542,7 +542,7 @@ def _convert_regressor(scope, operator, container):
     scale of 1 or an offset of 0 (``scale_target=False``) is left out.
     """
     model = operator.raw_operator
-    steps = _layers(model, activate_output=model.out_activation == "logistic")
+    steps = _layers(model)
     if np.any(model.target_scale_ != 1.0):
         steps.append(("Mul", model.target_scale_[np.newaxis], "target_scale_", "y"))
     if np.any(model.target_offset_ != 0.0):
